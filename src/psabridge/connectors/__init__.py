@@ -1,0 +1,1 @@
+"""Clients of the outside systems (GravityZone, HaloPSA, ConnectWise) behind our ports."""

@@ -1,0 +1,165 @@
+"""`psabridge run`: migrate, ensure an admin, start sandbox, worker and web, stop them cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+SANDBOX_START_TIMEOUT = 60.0
+WEB_START_TIMEOUT = 90.0
+
+
+def django_setup() -> None:
+    """Configure Django once for commands that use the database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "psabridge.server.settings")
+    import django
+
+    django.setup()
+
+
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def ensure_admin() -> str | None:
+    """Create the admin user the first time (password printed once); return that password."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model()
+    wanted = os.environ.get("PSABRIDGE_ADMIN_PASSWORD", "")
+    admin = users.objects.filter(username="admin").first()
+    if admin is None and users.objects.filter(is_superuser=True).exists():
+        return None
+    if admin is None:
+        password = wanted or secrets.token_urlsafe(12)
+        users.objects.create_superuser("admin", "", password)
+        return password
+    if wanted and not admin.check_password(wanted):
+        admin.set_password(wanted)
+        admin.save(update_fields=["password"])
+    return None
+
+
+@dataclass
+class Supervisor:
+    """Child processes started together and stopped together."""
+
+    children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, name: str, argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(argv, **kwargs)
+        self.children[name] = process
+        return process
+
+    def exited(self) -> str | None:
+        """Return the name of a child that stopped by itself, if any."""
+        return next((n for n, p in self.children.items() if p.poll() is not None), None)
+
+    def stop(self, grace: float = 10.0) -> None:
+        """Ask every child to stop, then kill what is left after the grace period."""
+        for process in self.children.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for process in self.children.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def start_sandbox(supervisor: Supervisor, port: int, alert_interval: float) -> dict[str, Any]:
+    """Start the sandbox as a child process and return the line of URLs and credentials."""
+    argv = [sys.executable, "-m", "psabridge.cli", "sandbox", "--json",
+            "--gravityzone-port", str(port), "--alert-interval", str(alert_interval)]
+    process = supervisor.start("sandbox", argv, stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    line = _read_line(process, SANDBOX_START_TIMEOUT)
+    info: dict[str, Any] = json.loads(line)
+    return info
+
+
+def _read_line(process: subprocess.Popen[bytes], timeout: float) -> bytes:
+    import selectors
+
+    selector = selectors.DefaultSelector()
+    assert process.stdout is not None
+    selector.register(process.stdout, selectors.EVENT_READ)
+    if not selector.select(timeout):
+        raise RuntimeError(f"the sandbox did not start within {timeout:.0f} s")
+    line = process.stdout.readline()
+    if not line:
+        raise RuntimeError("the sandbox stopped before it was ready (is its port taken?)")
+    return line
+
+
+def connect_sandbox(info: dict[str, Any]) -> str:
+    """Point the GravityZone connection at the sandbox and validate it; return the outcome."""
+    from psabridge.server.core import connections
+
+    gravityzone = info["gravityzone"]
+    result = connections.validate_gravityzone(gravityzone["base_url"], gravityzone["api_key"])
+    connections.save_gravityzone(
+        gravityzone["base_url"], gravityzone["api_key"], result, is_sandbox=True
+    )
+    if result.outcome == "ok":
+        connections.refresh_companies_quietly()
+        _restore_sandbox_push()
+    return result.outcome
+
+
+def _restore_sandbox_push() -> None:
+    # The sandbox keeps state in memory: push enabled before a restart is enabled again.
+    from psabridge.connectors.errors import ConnectorError
+    from psabridge.server.alerts import push
+
+    if push.push_state().enabled_by_us:
+        try:
+            push.enable_push()
+        except ConnectorError as exc:
+            print(f"  could not re-enable sandbox push: {exc}", file=sys.stderr)
+
+
+def wants_sandbox() -> bool:
+    """Return True when the sandbox should run: nothing configured, or the sandbox was."""
+    from psabridge.server.core import connections
+
+    mode = os.environ.get("PSABRIDGE_SANDBOX", "auto").lower()
+    if mode in ("never", "0", "false", "no"):
+        return False
+    connection = connections.gravityzone_connection()
+    return mode in ("always", "1", "true", "yes") or connection is None or connection.is_sandbox
+
+
+def wait_until_serving(url: str, supervisor: Supervisor, timeout: float = WEB_START_TIMEOUT) -> None:
+    """Poll the health endpoint until the web process answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if supervisor.exited():
+            raise RuntimeError(f"the {supervisor.exited()} process stopped during start-up")
+        try:
+            if httpx.get(url + "/healthz", timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the web server did not answer within {timeout:.0f} s")
+
+
+def web_argv(host: str, port: int, workers: int) -> list[str]:
+    """Return the gunicorn command line of the web process."""
+    return [sys.executable, "-m", "gunicorn", "psabridge.server.wsgi:application",
+            "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
+            "--worker-class", "gthread", "--graceful-timeout", "5", "--log-level", "warning"]

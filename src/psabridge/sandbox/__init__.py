@@ -1,0 +1,1 @@
+"""Simulators of the outside systems, served over real HTTP for tests, benchmarks and the demo."""

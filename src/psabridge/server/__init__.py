@@ -1,0 +1,1 @@
+"""The Django project: storage, services, tasks, web UI, REST API and the push webhook."""

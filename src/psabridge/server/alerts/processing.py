@@ -1,0 +1,88 @@
+"""Turn stored events into normalized alerts, in batches, safely from several workers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from psabridge.domain.alerts import Alert as DomainAlert
+from psabridge.domain.alerts import normalize
+from psabridge.server.alerts.models import Alert, AlertState, EventState, InboundEvent
+from psabridge.server.core.models import SecurityCompany
+
+log = logging.getLogger(__name__)
+BATCH_SIZE = 200
+MAX_ATTEMPTS = 3
+
+
+def process_pending(batch_size: int = BATCH_SIZE) -> int:
+    """Normalize pending events until none is left; return how many were processed."""
+    total = 0
+    while True:
+        done = _process_batch(batch_size)
+        total += done
+        if done < batch_size:
+            return total
+
+
+def _process_batch(batch_size: int) -> int:
+    with transaction.atomic():
+        pending = (
+            InboundEvent.objects.filter(state=EventState.PENDING)
+            .order_by("id")
+            .select_for_update(skip_locked=True)[:batch_size]
+        )
+        batch = list(pending)
+        if not batch:
+            return 0
+        names = _company_names(batch)
+        for event in batch:
+            _process_one(event, names)
+    return len(batch)
+
+
+def _company_names(batch: list[InboundEvent]) -> dict[str, str]:
+    ids = {str(e.payload.get("companyId", "")) for e in batch}
+    rows = SecurityCompany.objects.filter(company_id__in=ids).values_list("company_id", "name")
+    return dict(rows)
+
+
+def _process_one(event: InboundEvent, names: dict[str, str]) -> None:
+    event.attempts += 1
+    try:
+        result = normalize(event.payload, event.received_at)
+        if isinstance(result, DomainAlert):
+            _store_alert(event, result, names)
+            event.state = EventState.ALERT
+        else:
+            event.state, event.ignored_reason = EventState.IGNORED, result.reason[:300]
+    except Exception as exc:
+        # A bug must not block the queue: keep the event, mark it, and say why.
+        log.exception("event %s could not be processed", event.pk)
+        event.ignored_reason = f"processing failed: {type(exc).__name__}"[:300]
+        if event.attempts >= MAX_ATTEMPTS:
+            event.state = EventState.FAILED
+    event.processed_at = timezone.now()
+    event.save(update_fields=["state", "ignored_reason", "processed_at", "attempts"])
+
+
+def _store_alert(event: InboundEvent, alert: DomainAlert, names: dict[str, str]) -> Alert:
+    company_name = names.get(alert.company_id or "") or str(event.payload.get("company_name", ""))
+    return Alert.objects.create(
+        event=event, kind=alert.kind.value, outcome=alert.outcome.value, module=alert.module,
+        company_id=alert.company_id or "", company_name=company_name[:200],
+        endpoint_id=alert.endpoint_id or "", endpoint_name=(alert.endpoint_name or "")[:200],
+        endpoint_ip=(alert.endpoint_ip or "")[:64], endpoint_fqdn=(alert.endpoint_fqdn or "")[:255],
+        occurred_at=alert.occurred_at, title=alert.title[:300],
+        facts=[list(pair) for pair in alert.facts], incident_id=alert.incident_id or "",
+        is_test=alert.is_test, state=AlertState.TEST if alert.is_test else AlertState.RECEIVED,
+    )
+
+
+def stale_pending_exists(older_than: timedelta = timedelta(seconds=30)) -> bool:
+    """Return True when events wait longer than a worker should have needed."""
+    cutoff = timezone.now() - older_than
+    return InboundEvent.objects.filter(state=EventState.PENDING, received_at__lt=cutoff).exists()

@@ -1,0 +1,44 @@
+"""The REST API root (django-ninja): authentication and the routers of every app."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.security import APIKeyCookie, HttpBearer
+
+from psabridge.server.alerts.api import router as alerts_router
+from psabridge.server.core.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>` with a token made by `psabridge token create`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        found = ApiToken.objects.filter(token_sha256=digest).first()
+        if found is not None:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        return found
+
+
+class SessionAuth(APIKeyCookie):
+    """The logged-in browser session (CSRF-checked for unsafe methods)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> object | None:
+        return request.user if request.user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="psabridge API",
+    version="1",
+    description="Alerts, events and the actions of psabridge. Authenticate with a session "
+    "or a bearer token from `psabridge token create NAME`.",
+    auth=[TokenAuth(), SessionAuth()],
+    docs_url="/docs",
+)
+api.add_router("/alerts", alerts_router)

@@ -1,0 +1,83 @@
+"""The Status page's facts and the Prometheus metrics, read from storage."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from psabridge.server.alerts.models import Alert, EventState, InboundEvent, PushState
+from psabridge.server.core.models import (
+    Connection,
+    Heartbeat,
+    IntegrationEvent,
+    OutboundCall,
+    SystemHealth,
+)
+
+HEARTBEAT_STALE = timedelta(minutes=3)
+
+
+def status_context() -> dict[str, Any]:
+    """Return everything the Status page shows."""
+    now = timezone.now()
+    connections = {c.system: c for c in Connection.objects.all()}
+    systems = [
+        {"health": h, "connection": connections.get(h.system), "calls_last_minute": _calls_since(h.system, now - timedelta(minutes=1))}
+        for h in SystemHealth.objects.order_by("system")
+    ]
+    beats = [
+        {"beat": b, "stale": now - b.at > HEARTBEAT_STALE}
+        for b in Heartbeat.objects.order_by("-at")[:10]
+    ]
+    return {
+        "systems": systems,
+        "push": PushState.objects.first(),
+        "heartbeats": beats,
+        "recent_calls": OutboundCall.objects.order_by("-at")[:50],
+        "pending_events": InboundEvent.objects.filter(state=EventState.PENDING).count(),
+        "failed_events": InboundEvent.objects.filter(state=EventState.FAILED).count(),
+    }
+
+
+def _calls_since(system: str, since: Any) -> int:
+    return OutboundCall.objects.filter(system=system, at__gte=since).count()
+
+
+def recheck_all() -> str:
+    """Re-validate the GravityZone connection and re-check push; return a short summary."""
+    from psabridge.server.alerts import push
+    from psabridge.server.core import connections
+
+    results = []
+    connection = connections.gravityzone_connection()
+    if connection is not None:
+        outcome = connections.revalidate(connection)
+        results.append(f"GravityZone {outcome.outcome}")
+        if outcome.outcome == "ok":
+            results.append(f"push {push.check_push_quietly()}")
+    return ", ".join(results) or "nothing is configured yet"
+
+
+def prometheus_text() -> str:
+    """Return the metrics in the Prometheus text format."""
+    lines = [
+        "# HELP psabridge_inbound_events Stored pushed events by state.",
+        "# TYPE psabridge_inbound_events gauge",
+    ]
+    for row in InboundEvent.objects.values("state").annotate(n=Count("id")):
+        lines.append(f'psabridge_inbound_events{{state="{row["state"]}"}} {row["n"]}')
+    lines += ["# HELP psabridge_alerts Normalized alerts by kind.", "# TYPE psabridge_alerts gauge"]
+    for row in Alert.objects.values("kind").annotate(n=Count("id")):
+        lines.append(f'psabridge_alerts{{kind="{row["kind"]}"}} {row["n"]}')
+    lines += [
+        "# HELP psabridge_outside_failures Consecutive failed calls per outside system.",
+        "# TYPE psabridge_outside_failures gauge",
+    ]
+    for health in SystemHealth.objects.all():
+        lines.append(f'psabridge_outside_failures{{system="{health.system}"}} {health.consecutive_failures}')
+    lines += ["# HELP psabridge_open_events Open integration events.", "# TYPE psabridge_open_events gauge"]
+    lines.append(f"psabridge_open_events {IntegrationEvent.objects.open().count()}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,124 @@
+"""Pages of the core app: dashboard, events, status, health, and the pages yet to configure."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from psabridge.server.alerts.models import Alert, EventState, InboundEvent, PushState
+from psabridge.server.core import events as event_service
+from psabridge.server.core import status as status_service
+from psabridge.server.core.models import Connection, IntegrationEvent, SecurityCompany, System
+from psabridge.server.core.models import EventState as IntegrationState
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Show what needs attention first, then the last day's alerts."""
+    since = timezone.now() - timedelta(hours=24)
+    by_kind = (
+        Alert.objects.filter(occurred_at__gte=since, is_test=False)
+        .values("kind").annotate(n=Count("id")).order_by("-n")
+    )
+    context = {
+        "gravityzone": Connection.objects.filter(system=System.GRAVITYZONE).first(),
+        "push": PushState.objects.first(),
+        "open_events": IntegrationEvent.objects.open().order_by("-priority", "-last_seen")[:5],
+        "alerts_24h": sum(row["n"] for row in by_kind),
+        "alerts_by_kind": by_kind,
+        "pending_events": InboundEvent.objects.filter(state=EventState.PENDING).count(),
+        "company_count": SecurityCompany.objects.count(),
+    }
+    return render(request, "core/dashboard.html", context)
+
+
+def connections(request: HttpRequest) -> HttpResponse:
+    """List the outside systems and the state of each connection."""
+    stored = {c.system: c for c in Connection.objects.all()}
+    rows = [{"system": s, "connection": stored.get(s.value)} for s in System]
+    return render(request, "core/connections.html", {"rows": rows})
+
+
+def _not_configured(request: HttpRequest, title: str, explanation: str, **extra: object) -> HttpResponse:
+    context = {"page_title": title, "explanation": explanation, "companies": None, **extra}
+    return render(request, "core/not_configured.html", context)
+
+
+def mappings(request: HttpRequest) -> HttpResponse:
+    """Company mappings need a PSA; until then, show the GravityZone side that will be mapped."""
+    return _not_configured(
+        request, "Mappings",
+        "Mappings link each GravityZone company to a HaloPSA client or ConnectWise company. "
+        "No PSA is connected yet, so nothing can be mapped.",
+        companies=list(SecurityCompany.objects.filter(company_type=1).order_by("name")),
+        next_step_url=reverse("connections"), next_step_label="Open Connections",
+    )
+
+
+def ticketing(request: HttpRequest) -> HttpResponse:
+    """Ticketing needs a PSA; alerts are already received and kept until then."""
+    return _not_configured(
+        request, "Ticketing",
+        "Alerts become PSA tickets once a PSA is connected and ticketing is set up. "
+        "Until then every received alert is kept on the Alerts page and nothing is lost.",
+        next_step_url=reverse("alerts"), next_step_label="See received alerts",
+    )
+
+
+def billing(request: HttpRequest) -> HttpResponse:
+    """Billing needs a PSA to write usage into."""
+    return _not_configured(
+        request, "Billing",
+        "Monthly GravityZone usage is written into HaloPSA recurring invoices or ConnectWise "
+        "agreement additions. No PSA is connected yet, so no usage is billed.",
+        next_step_url=reverse("connections"), next_step_label="Open Connections",
+    )
+
+
+def events(request: HttpRequest) -> HttpResponse:
+    """List integration events, open ones first, filtered by state (R7.1)."""
+    state = request.GET.get("state", "open")
+    rows = IntegrationEvent.objects.order_by("-priority", "-last_seen")
+    if state in IntegrationState.values:
+        rows = rows.filter(state=state)
+    context = {"rows": rows[:200], "state": state, "states": IntegrationState.choices}
+    return render(request, "core/events.html", context)
+
+
+@require_POST
+def event_ignore(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Ignore one event by hand."""
+    event_service.set_state(event_id, IntegrationState.IGNORED)
+    messages.success(request, "Event ignored.")
+    return redirect("events")
+
+
+@require_POST
+def events_recheck(request: HttpRequest) -> HttpResponse:
+    """Re-run the checks that raise and close events."""
+    outcome = status_service.recheck_all()
+    messages.success(request, f"Events rechecked: {outcome}")
+    return redirect("events")
+
+
+def status(request: HttpRequest) -> HttpResponse:
+    """Show each system's health, the push service, heartbeats and the last calls (R7.2)."""
+    return render(request, "core/status.html", status_service.status_context())
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Answer 200 when the database answers (for load balancers and `make run`)."""
+    InboundEvent.objects.exists()
+    return JsonResponse({"status": "ok"})
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text metrics (R7.6)."""
+    body = status_service.prometheus_text()
+    return HttpResponse(body, content_type="text/plain; version=0.0.4")

@@ -1,0 +1,10 @@
+"""Settings for the test run: a private data directory and tasks run in-process."""
+
+import os
+import tempfile
+
+os.environ.setdefault("PSABRIDGE_DATA_DIR", tempfile.mkdtemp(prefix="psabridge-test-"))
+os.environ.setdefault("PSABRIDGE_HUEY_IMMEDIATE", "1")
+os.environ.setdefault("PSABRIDGE_PUBLIC_URL", "http://testserver")
+
+from psabridge.server.settings import *  # noqa: E402,F403
