@@ -11,6 +11,7 @@ class GravityZoneForm(forms.Form):
     access_url = forms.URLField(
         label="Access URL",
         max_length=300,
+        assume_scheme="https",
         help_text="Control Center > My Account > Control Center API, e.g. "
         "https://cloud.gravityzone.bitdefender.com/api",
     )

@@ -1,0 +1,63 @@
+"""REST API: authentication, alert filters, OpenAPI document."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from psabridge.server.core.models import ApiToken
+from tests.server.conftest import add_events
+
+pytestmark = pytest.mark.django_db
+EVENTS = [
+    {"module": "av", "companyId": "a" * 24, "computer_name": "WS-1", "final_status": "deleted",
+     "timestamp": "2026-11-01T10:00:00.000Z", "malware_name": "X"},
+    {"module": "fw", "companyId": "b" * 24, "computer_name": "WS-2", "status": "traffic_blocked",
+     "last_blocked": "2026-11-02T10:00:00.000Z"},
+    {"module": "network-monitor", "companyId": "b" * 24, "computer_name": "WS-3",
+     "actionTaken": "reportOnly", "timestamp": "2026-11-03T10:00:00.000Z"},
+]
+
+
+def test_alerts_api_needs_authentication(client):
+    assert client.get("/api/alerts").status_code == 401
+
+
+def test_alerts_api_filters(admin_client, post_push):
+    post_push(add_events(*EVENTS))
+    everything = admin_client.get("/api/alerts").json()
+    assert everything["total"] == 3
+    assert [a["kind"] for a in everything["items"]] == ["network_attack_defense", "firewall", "antimalware"]
+    assert admin_client.get("/api/alerts?outcome=current").json()["total"] == 1
+    assert admin_client.get(f"/api/alerts?company_id={'b' * 24}").json()["total"] == 2
+    assert admin_client.get("/api/alerts?kind=firewall").json()["items"][0]["endpoint_name"] == "WS-2"
+    assert admin_client.get("/api/alerts?since=2026-11-02T00:00:00Z").json()["total"] == 2
+    assert admin_client.get("/api/alerts?limit=1&offset=1").json()["items"][0]["kind"] == "firewall"
+
+
+@pytest.mark.parametrize("query", ["kind=nope", "outcome=maybe", "since=yesterday", "limit=0", "limit=9999", "offset=-1"])
+def test_alerts_api_rejects_bad_filters(admin_client, query):
+    answer = admin_client.get(f"/api/alerts?{query}")
+    assert answer.status_code in (400, 422)
+    assert answer.json()["detail"]
+
+
+def test_alert_detail_has_raw_event(admin_client, post_push):
+    post_push(add_events(EVENTS[0]))
+    alert_id = admin_client.get("/api/alerts").json()["items"][0]["id"]
+    detail = admin_client.get(f"/api/alerts/{alert_id}").json()
+    assert detail["raw_event"]["malware_name"] == "X"
+    assert admin_client.get("/api/alerts/999999").status_code == 404
+
+
+def test_bearer_token(client, db):
+    ApiToken.objects.create(name="ci", token_sha256=hashlib.sha256(b"tok-123").hexdigest())
+    assert client.get("/api/alerts", HTTP_AUTHORIZATION="Bearer tok-123").status_code == 200
+    assert client.get("/api/alerts", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+
+
+def test_openapi_document(admin_client):
+    assert admin_client.get("/api/docs").status_code == 200
+    schema = admin_client.get("/api/openapi.json").json()
+    assert "/api/alerts" in schema["paths"]

@@ -1,0 +1,90 @@
+"""Pages: login required, every menu page renders real content, events can be ignored."""
+
+from __future__ import annotations
+
+import pytest
+
+from psabridge.server.core import events as event_service
+from psabridge.server.core.models import IntegrationEvent
+from tests.server.conftest import add_events
+
+pytestmark = pytest.mark.django_db
+MENU = ["/", "/connections/", "/mappings/", "/ticketing/", "/billing/", "/alerts/", "/events/", "/status/"]
+
+
+@pytest.mark.parametrize("path", [*MENU, "/connections/gravityzone/", "/alerts/ignored/"])
+def test_pages_need_a_login(client, path):
+    answer = client.get(path)
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("/login/")
+
+
+def test_login_page_and_wrong_password(client, admin_client):
+    client.logout()
+    assert client.get("/login/").status_code == 200
+    answer = client.post("/login/", {"username": "admin", "password": "nope"})
+    assert b"did not match" in answer.content
+
+
+@pytest.mark.parametrize("path", MENU)
+def test_every_menu_page_renders_with_the_navigation(admin_client, path):
+    answer = admin_client.get(path)
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    for label in ("Dashboard", "Connections", "Mappings", "Ticketing", "Billing", "Alerts", "Events", "Status"):
+        assert f">{label}" in html
+
+
+def test_pages_waiting_for_a_psa_say_so(admin_client):
+    for path in ("/mappings/", "/ticketing/", "/billing/"):
+        assert b"Not configured yet" in admin_client.get(path).content
+
+
+def test_alerts_page_lists_pushed_alerts_and_detail_redacts_secrets(admin_client, post_push):
+    event = {"module": "av", "companyId": "c" * 24, "computer_name": "WS-1", "final_status": "ignored",
+             "malware_name": "EICAR", "timestamp": "2024-07-12T08:33:13.000Z",
+             "license_key": "LICENSE-SHOULD-NOT-SHOW"}
+    post_push(add_events(event))
+    page = admin_client.get("/alerts/").content.decode()
+    assert "WS-1" in page and "Current threat" in page
+    from psabridge.server.alerts.models import Alert
+
+    detail = admin_client.get(f"/alerts/{Alert.objects.get().pk}/").content.decode()
+    assert "EICAR" in detail
+    assert "LICENSE-SHOULD-NOT-SHOW" not in detail and "[redacted]" in detail
+
+
+def test_alerts_page_filters(admin_client, post_push):
+    blocked = {"module": "aph", "status": "aph_blocked", "computer_name": "A", "url": "http://x"}
+    current = {"module": "aph", "status": "reportOnly", "computer_name": "B", "url": "http://y"}
+    post_push(add_events(blocked, current))
+    html = admin_client.get("/alerts/?outcome=blocked", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-outcome="blocked"' in html and 'data-outcome="current"' not in html
+
+
+def test_events_page_counts_supersedes_and_ignores(admin_client):
+    event_service.raise_event("ticketing_closure_failure", scope="halopsa")
+    event_service.raise_event("ticketing_closure_failure", scope="halopsa")
+    closure = IntegrationEvent.objects.get()
+    assert closure.count == 2
+    event_service.raise_event("invalid_ticketing_configuration", scope="halopsa")
+    closure.refresh_from_db()
+    assert closure.state == "superseded"
+    # A lower event is not reopened while the higher one is open.
+    assert event_service.raise_event("ticketing_closure_failure", scope="halopsa") is None
+    page = admin_client.get("/events/").content.decode()
+    assert "Invalid ticketing configuration" in page
+    higher = IntegrationEvent.objects.get(kind="invalid_ticketing_configuration")
+    admin_client.post(f"/events/{higher.pk}/ignore")
+    higher.refresh_from_db()
+    assert higher.state == "ignored"
+
+
+def test_open_event_counter_in_menu(admin_client):
+    event_service.raise_event("push_disabled")
+    assert 'id="open-event-count">1<' in admin_client.get("/status/").content.decode()
+
+
+def test_health_and_metrics_are_public(client, db):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert b"psabridge_open_events" in client.get("/metrics").content
