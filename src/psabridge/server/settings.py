@@ -182,6 +182,7 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
-        "huey": {"level": "WARNING"},
+        # A handler here stops run_huey from adding its own (which would log every task twice).
+        "huey": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -1,0 +1,82 @@
+"""`psabridge run` end to end: login page, sandbox connected, push enabled, alerts arrive, clean stop."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.stack import Stack, free_port, logged_in_client, start_stack
+
+pytestmark = pytest.mark.slow
+ALERT_WAIT = 30.0
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = start_stack(tmp_path_factory.mktemp("stack"))
+    yield running
+    running.stop()
+
+
+def test_login_page_is_served(stack):
+    answer = httpx.get(stack.url + "/login/", timeout=10)
+    assert answer.status_code == 200
+    assert "Log in to psabridge" in answer.text
+    assert "Admin login: admin / e2e-admin-password-1" in stack.log()
+
+
+def test_sandbox_gravityzone_is_connected_and_valid(stack):
+    client = logged_in_client(stack)
+    page = client.get("/connections/").text
+    assert "sandbox" in page and 'class="pill ok">ok<' in page
+    assert "Mappings" in client.get("/mappings/").text
+
+
+def test_enable_push_makes_sandbox_alerts_appear(stack):
+    client = logged_in_client(stack)
+    assert client.get("/api/alerts").json()["total"] == 0
+    answer = client.post("/connections/gravityzone/push/enable")
+    assert answer.status_code == 302
+    started = time.monotonic()
+    total = 0
+    while time.monotonic() - started < ALERT_WAIT and total == 0:
+        time.sleep(0.5)
+        total = client.get("/api/alerts").json()["total"]
+    elapsed = time.monotonic() - started
+    print(f"first sandbox alerts visible {elapsed:.1f} s after Enable push")
+    assert total > 0, stack.log()
+    kinds = {a["kind"] for a in client.get("/api/alerts?limit=500").json()["items"]}
+    assert kinds, "alerts have kinds"
+    status = client.get("/status/").text
+    assert "gravityzone" in status and "Events" in status
+
+
+def test_stops_cleanly_on_ctrl_c(stack):
+    assert stack.stop() == 0
+    assert "stopping" in stack.log()
+
+
+def test_sandbox_json_prints_one_line_first(tmp_path: Path):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "psabridge.cli", "sandbox", "--json", "--gravityzone-port", str(port)],
+        stdout=subprocess.PIPE, start_new_session=True,
+    )
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        gravityzone = info["gravityzone"]
+        assert gravityzone["base_url"] == f"http://127.0.0.1:{port}/api"
+        assert gravityzone["api_key"]
+        assert httpx.get(gravityzone["sandbox_url"] + "/state", timeout=10).status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
