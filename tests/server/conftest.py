@@ -59,3 +59,17 @@ def add_events(*events: dict[str, Any], message_id: int = 1720773248505) -> dict
     """Return an addEvents body exactly as reference 3.5 shows it."""
     return {"jsonrpc": "2.0", "method": "addEvents", "params": {"events": list(events)},
             "id": message_id}
+
+
+def reset_rate_budgets() -> None:
+    """Forget the calls counted against outside rate budgets (push allows 5 a minute)."""
+    from psabridge.connectors import rate_budget
+
+    for storage in rate_budget._storages.values():
+        storage.reset()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_budgets() -> None:
+    """Each test starts with full outside rate budgets."""
+    reset_rate_budgets()

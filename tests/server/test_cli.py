@@ -1,0 +1,54 @@
+"""The CLI twins of the pages: receiver, alerts, tokens, admin password."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from psabridge.cli import app
+from tests.server.conftest import add_events
+
+pytestmark = pytest.mark.django_db
+runner = CliRunner()
+
+
+def test_receiver_json_prints_url_and_secret(push_receiver):
+    result = runner.invoke(app, ["receiver", "--json"])
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    assert info["url"].endswith(f"/webhooks/gravityzone/{push_receiver.receiver_id}")
+    assert info["authorization"] == push_receiver.authorization()
+    assert info["service_type"] == "jsonRPC"
+
+
+def test_alerts_json_lists_alerts_with_filters(post_push):
+    post_push(add_events(
+        {"module": "av", "computer_name": "WS-1", "final_status": "deleted", "malware_name": "X"},
+        {"module": "aph", "computer_name": "WS-2", "status": "reportOnly", "url": "http://x"},
+    ))
+    rows = [json.loads(line) for line in runner.invoke(app, ["alerts", "--json"]).output.splitlines()]
+    assert {r["kind"] for r in rows} == {"antimalware", "antiphishing"}
+    current = runner.invoke(app, ["alerts", "--json", "--outcome", "current"]).output.splitlines()
+    assert len(current) == 1 and json.loads(current[0])["endpoint_name"] == "WS-2"
+    assert "antimalware" in runner.invoke(app, ["alerts"]).output
+
+
+def test_alerts_bad_filter_is_a_clear_error():
+    result = runner.invoke(app, ["alerts", "--since", "yesterday"])
+    assert result.exit_code == 2
+    assert "since must be an ISO 8601" in result.output
+
+
+def test_token_create_authenticates_the_api(client):
+    token = runner.invoke(app, ["token", "create", "ci"]).output.strip()
+    assert client.get("/api/alerts", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+
+def test_admin_reset_password(admin_client, client):
+    output = runner.invoke(app, ["admin", "reset-password"]).output
+    password = output.rsplit(": ", 1)[1].strip()
+    client.logout()
+    assert client.login(username="admin", password=password)
+    assert runner.invoke(app, ["admin", "reset-password", "nobody"]).exit_code == 1
