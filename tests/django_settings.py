@@ -7,5 +7,6 @@ os.environ.setdefault("PSABRIDGE_DATA_DIR", tempfile.mkdtemp(prefix="psabridge-t
 os.environ.setdefault("PSABRIDGE_HUEY_IMMEDIATE", "1")
 os.environ.setdefault("PSABRIDGE_PUBLIC_URL", "http://testserver")
 
-from psabridge.server.settings import *  # noqa: E402,F403
+from psabridge.server.settings import *  # noqa: F403
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

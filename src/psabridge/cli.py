@@ -13,8 +13,12 @@ import typer
 
 from psabridge import launcher
 
-app = typer.Typer(help="psabridge: GravityZone usage and alerts into your PSA.", no_args_is_help=True)
-sandbox_app = typer.Typer(help="The simulators of the outside systems.", invoke_without_command=True)
+app = typer.Typer(
+    help="psabridge: GravityZone usage and alerts into your PSA.", no_args_is_help=True
+)
+sandbox_app = typer.Typer(
+    help="The simulators of the outside systems.", invoke_without_command=True
+)
 admin_app = typer.Typer(help="Administrator account.")
 token_app = typer.Typer(help="REST API tokens.")
 push_app = typer.Typer(help="GravityZone event push.")
@@ -22,6 +26,9 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(admin_app, name="admin")
 app.add_typer(token_app, name="token")
 app.add_typer(push_app, name="push")
+
+
+WILDCARD_HOSTS = ("0.0.0.0", "::")  # noqa: S104 - compared with, never bound here
 
 
 def _interrupt(*_: object) -> None:
@@ -35,12 +42,15 @@ def _env_int(name: str, default: int) -> int:
 
 @app.command()
 def run(
-    host: str = typer.Option(os.environ.get("PSABRIDGE_HOST", "127.0.0.1"), help="Address to listen on."),
+    host: str = typer.Option(
+        os.environ.get("PSABRIDGE_HOST", "127.0.0.1"), help="Address to listen on."
+    ),
     port: int = typer.Option(_env_int("PSABRIDGE_PORT", 8000), help="Web port."),
     web_workers: int = typer.Option(_env_int("PSABRIDGE_WEB_WORKERS", 2), help="Web processes."),
 ) -> None:
     """Start web + worker + scheduler (and the sandbox when nothing is configured)."""
-    os.environ.setdefault("PSABRIDGE_PUBLIC_URL", f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}")
+    reachable = "127.0.0.1" if host in WILDCARD_HOSTS else host
+    os.environ.setdefault("PSABRIDGE_PUBLIC_URL", f"http://{reachable}:{port}")
     launcher.django_setup()
     print("psabridge: preparing the database …", flush=True)
     launcher.migrate()
@@ -56,7 +66,10 @@ def run(
         _banner(url, password, sandbox_note)
         while (stopped := supervisor.exited()) is None:
             time.sleep(0.5)
-        print(f"psabridge: the {stopped} process stopped unexpectedly; stopping the rest", file=sys.stderr)
+        print(
+            f"psabridge: the {stopped} process stopped unexpectedly; stopping the rest",
+            file=sys.stderr,
+        )
         raise typer.Exit(1)
     except KeyboardInterrupt:
         print("\npsabridge: stopping …", flush=True)
@@ -110,10 +123,14 @@ def worker(
 @sandbox_app.callback()
 def sandbox(
     ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON line of URLs and credentials first."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print one JSON line of URLs and credentials first."
+    ),
     host: str = typer.Option("127.0.0.1"),
     gravityzone_port: int = typer.Option(_env_int("PSABRIDGE_SANDBOX_PORT", 8101)),
-    alert_interval: float = typer.Option(0.0, help="Push a batch of random alerts every N s (0: only on demand)."),
+    alert_interval: float = typer.Option(
+        0.0, help="Push a batch of random alerts every N s (0: only on demand)."
+    ),
     seed: int = typer.Option(7),
     companies: int = typer.Option(25),
     endpoints: int = typer.Option(600),
@@ -123,12 +140,20 @@ def sandbox(
         return
     from psabridge.sandbox.runner import Sandbox
 
-    box = Sandbox(host=host, gravityzone_port=gravityzone_port, seed=seed, companies=companies,
-                  endpoints=endpoints, alert_interval=alert_interval or None)
+    box = Sandbox(
+        host=host,
+        gravityzone_port=gravityzone_port,
+        seed=seed,
+        companies=companies,
+        endpoints=endpoints,
+        alert_interval=alert_interval or None,
+    )
     try:
         box.start()
     except OSError as exc:
-        print(f"psabridge sandbox: cannot listen on port {gravityzone_port}: {exc}", file=sys.stderr)
+        print(
+            f"psabridge sandbox: cannot listen on port {gravityzone_port}: {exc}", file=sys.stderr
+        )
         raise typer.Exit(1) from None
     print(json.dumps(box.info()) if as_json else _sandbox_text(box.info()), flush=True)
     try:
@@ -153,8 +178,10 @@ def sandbox_alerts(
     count: int = typer.Option(5, help="How many alert events."),
     kinds: str = typer.Option("", help="Comma-separated modules (default: all 11 alert modules)."),
     outcome: str = typer.Option("mixed", help="blocked, current or mixed."),
-    url: str = typer.Option(f"http://127.0.0.1:{_env_int('PSABRIDGE_SANDBOX_PORT', 8101)}",
-                            help="The sandbox GravityZone address."),
+    url: str = typer.Option(
+        f"http://127.0.0.1:{_env_int('PSABRIDGE_SANDBOX_PORT', 8101)}",
+        help="The sandbox GravityZone address.",
+    ),
 ) -> None:
     """Have the sandbox GravityZone push alert events now."""
     import httpx
@@ -173,22 +200,32 @@ def sandbox_alerts(
 
 
 @app.command()
-def receiver(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+def receiver(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
     """Print the push receiver URL and secret, for configuring push by hand."""
     launcher.django_setup()
     from psabridge.server.alerts import push
 
     target = push.receiver()
-    info = {"url": push.receiver_url(target, os.environ.get("PSABRIDGE_PUBLIC_URL", "http://127.0.0.1:8000")),
-            "authorization": target.authorization(), "service_type": "jsonRPC"}
+    info = {
+        "url": push.receiver_url(
+            target, os.environ.get("PSABRIDGE_PUBLIC_URL", "http://127.0.0.1:8000")
+        ),
+        "authorization": target.authorization(),
+        "service_type": "jsonRPC",
+    }
     print(json.dumps(info) if as_json else "\n".join(f"{k}: {v}" for k, v in info.items()))
 
 
 @app.command()
 def alerts(
     as_json: bool = typer.Option(False, "--json", help="Print JSON lines."),
-    kind: str = typer.Option(""), outcome: str = typer.Option(""), company_id: str = typer.Option(""),
-    since: str = typer.Option("", help="ISO date-time with zone."), limit: int = typer.Option(50),
+    kind: str = typer.Option(""),
+    outcome: str = typer.Option(""),
+    company_id: str = typer.Option(""),
+    since: str = typer.Option("", help="ISO date-time with zone."),
+    limit: int = typer.Option(50),
 ) -> None:
     """List received alerts, newest first."""
     launcher.django_setup()
@@ -197,14 +234,20 @@ def alerts(
 
     try:
         filters = AlertFilters.from_query(
-            {"kind": kind, "outcome": outcome, "company_id": company_id, "since": since}, strict=True)
+            {"kind": kind, "outcome": outcome, "company_id": company_id, "since": since},
+            strict=True,
+        )
     except FilterError as exc:
         print(f"psabridge alerts: {exc}", file=sys.stderr)
         raise typer.Exit(2) from None
     for alert in filter_alerts(filters)[:limit]:
         row = alert_out(alert)
-        print(json.dumps(row, default=str) if as_json else
-              f"{row['occurred_at']:%Y-%m-%d %H:%M:%S}  {row['kind']:<24} {row['outcome']:<8} {row['title']}")
+        print(json.dumps(row, default=str) if as_json else _alert_line(row))
+
+
+def _alert_line(row: dict[str, Any]) -> str:
+    when = f"{row['occurred_at']:%Y-%m-%d %H:%M:%S}"
+    return f"{when}  {row['kind']:<24} {row['outcome']:<8} {row['title']}"
 
 
 @push_app.command("enable")

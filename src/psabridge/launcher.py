@@ -82,8 +82,17 @@ class Supervisor:
 
 def start_sandbox(supervisor: Supervisor, port: int, alert_interval: float) -> dict[str, Any]:
     """Start the sandbox as a child process and return the line of URLs and credentials."""
-    argv = [sys.executable, "-m", "psabridge.cli", "sandbox", "--json",
-            "--gravityzone-port", str(port), "--alert-interval", str(alert_interval)]
+    argv = [
+        sys.executable,
+        "-m",
+        "psabridge.cli",
+        "sandbox",
+        "--json",
+        "--gravityzone-port",
+        str(port),
+        "--alert-interval",
+        str(alert_interval),
+    ]
     process = supervisor.start("sandbox", argv, stdout=subprocess.PIPE)
     assert process.stdout is not None
     line = _read_line(process, SANDBOX_START_TIMEOUT)
@@ -143,7 +152,9 @@ def wants_sandbox() -> bool:
     return mode in ("always", "1", "true", "yes") or connection is None or connection.is_sandbox
 
 
-def wait_until_serving(url: str, supervisor: Supervisor, timeout: float = WEB_START_TIMEOUT) -> None:
+def wait_until_serving(
+    url: str, supervisor: Supervisor, timeout: float = WEB_START_TIMEOUT
+) -> None:
     """Poll the health endpoint until the web process answers."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -160,6 +171,21 @@ def wait_until_serving(url: str, supervisor: Supervisor, timeout: float = WEB_ST
 
 def web_argv(host: str, port: int, workers: int) -> list[str]:
     """Return the gunicorn command line of the web process."""
-    return [sys.executable, "-m", "gunicorn", "psabridge.server.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
-            "--worker-class", "gthread", "--graceful-timeout", "5", "--log-level", "warning"]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "psabridge.server.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--worker-class",
+        "gthread",
+        "--graceful-timeout",
+        "5",
+        "--log-level",
+        "warning",
+    ]

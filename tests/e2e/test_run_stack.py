@@ -1,4 +1,4 @@
-"""`psabridge run` end to end: login page, sandbox connected, push enabled, alerts arrive, clean stop."""
+"""`psabridge run` end to end: login, sandbox connected, push enabled, alerts arrive, clean stop."""
 
 from __future__ import annotations
 
@@ -67,8 +67,17 @@ def test_stops_cleanly_on_ctrl_c(stack):
 def test_sandbox_json_prints_one_line_first(tmp_path: Path):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "psabridge.cli", "sandbox", "--json", "--gravityzone-port", str(port)],
-        stdout=subprocess.PIPE, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "psabridge.cli",
+            "sandbox",
+            "--json",
+            "--gravityzone-port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        start_new_session=True,
     )
     try:
         assert process.stdout is not None

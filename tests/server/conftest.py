@@ -35,14 +35,21 @@ PushPoster = Callable[..., Any]
 
 
 @pytest.fixture
-def post_push(client: Client, push_receiver: PushReceiver,
-              django_capture_on_commit_callbacks: Any) -> PushPoster:
+def post_push(
+    client: Client, push_receiver: PushReceiver, django_capture_on_commit_callbacks: Any
+) -> PushPoster:
     """POST a body to the webhook as GravityZone does: no Content-Type, our Authorization."""
 
-    def send(body: bytes | str | dict[str, Any] | list[Any], authorization: str | None = "ours",
-             **headers: str) -> Any:
-        raw = body if isinstance(body, bytes) else (
-            body.encode() if isinstance(body, str) else json.dumps(body).encode())
+    def send(
+        body: bytes | str | dict[str, Any] | list[Any],
+        authorization: str | None = "ours",
+        **headers: str,
+    ) -> Any:
+        raw = (
+            body
+            if isinstance(body, bytes)
+            else (body.encode() if isinstance(body, str) else json.dumps(body).encode())
+        )
         if authorization == "ours":
             authorization = push_receiver.authorization()
         if authorization is not None:
@@ -57,8 +64,12 @@ def post_push(client: Client, push_receiver: PushReceiver,
 
 def add_events(*events: dict[str, Any], message_id: int = 1720773248505) -> dict[str, Any]:
     """Return an addEvents body exactly as reference 3.5 shows it."""
-    return {"jsonrpc": "2.0", "method": "addEvents", "params": {"events": list(events)},
-            "id": message_id}
+    return {
+        "jsonrpc": "2.0",
+        "method": "addEvents",
+        "params": {"events": list(events)},
+        "id": message_id,
+    }
 
 
 def reset_rate_budgets() -> None:

@@ -11,12 +11,28 @@ from tests.server.conftest import add_events
 
 pytestmark = pytest.mark.django_db
 EVENTS = [
-    {"module": "av", "companyId": "a" * 24, "computer_name": "WS-1", "final_status": "deleted",
-     "timestamp": "2026-11-01T10:00:00.000Z", "malware_name": "X"},
-    {"module": "fw", "companyId": "b" * 24, "computer_name": "WS-2", "status": "traffic_blocked",
-     "last_blocked": "2026-11-02T10:00:00.000Z"},
-    {"module": "network-monitor", "companyId": "b" * 24, "computer_name": "WS-3",
-     "actionTaken": "reportOnly", "timestamp": "2026-11-03T10:00:00.000Z"},
+    {
+        "module": "av",
+        "companyId": "a" * 24,
+        "computer_name": "WS-1",
+        "final_status": "deleted",
+        "timestamp": "2026-11-01T10:00:00.000Z",
+        "malware_name": "X",
+    },
+    {
+        "module": "fw",
+        "companyId": "b" * 24,
+        "computer_name": "WS-2",
+        "status": "traffic_blocked",
+        "last_blocked": "2026-11-02T10:00:00.000Z",
+    },
+    {
+        "module": "network-monitor",
+        "companyId": "b" * 24,
+        "computer_name": "WS-3",
+        "actionTaken": "reportOnly",
+        "timestamp": "2026-11-03T10:00:00.000Z",
+    },
 ]
 
 
@@ -28,15 +44,23 @@ def test_alerts_api_filters(admin_client, post_push):
     post_push(add_events(*EVENTS))
     everything = admin_client.get("/api/alerts").json()
     assert everything["total"] == 3
-    assert [a["kind"] for a in everything["items"]] == ["network_attack_defense", "firewall", "antimalware"]
+    assert [a["kind"] for a in everything["items"]] == [
+        "network_attack_defense",
+        "firewall",
+        "antimalware",
+    ]
     assert admin_client.get("/api/alerts?outcome=current").json()["total"] == 1
     assert admin_client.get(f"/api/alerts?company_id={'b' * 24}").json()["total"] == 2
-    assert admin_client.get("/api/alerts?kind=firewall").json()["items"][0]["endpoint_name"] == "WS-2"
+    assert (
+        admin_client.get("/api/alerts?kind=firewall").json()["items"][0]["endpoint_name"] == "WS-2"
+    )
     assert admin_client.get("/api/alerts?since=2026-11-02T00:00:00Z").json()["total"] == 2
     assert admin_client.get("/api/alerts?limit=1&offset=1").json()["items"][0]["kind"] == "firewall"
 
 
-@pytest.mark.parametrize("query", ["kind=nope", "outcome=maybe", "since=yesterday", "limit=0", "limit=9999", "offset=-1"])
+@pytest.mark.parametrize(
+    "query", ["kind=nope", "outcome=maybe", "since=yesterday", "limit=0", "limit=9999", "offset=-1"]
+)
 def test_alerts_api_rejects_bad_filters(admin_client, query):
     answer = admin_client.get(f"/api/alerts?{query}")
     assert answer.status_code in (400, 422)

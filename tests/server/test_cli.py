@@ -24,11 +24,20 @@ def test_receiver_json_prints_url_and_secret(push_receiver):
 
 
 def test_alerts_json_lists_alerts_with_filters(post_push):
-    post_push(add_events(
-        {"module": "av", "computer_name": "WS-1", "final_status": "deleted", "malware_name": "X"},
-        {"module": "aph", "computer_name": "WS-2", "status": "reportOnly", "url": "http://x"},
-    ))
-    rows = [json.loads(line) for line in runner.invoke(app, ["alerts", "--json"]).output.splitlines()]
+    post_push(
+        add_events(
+            {
+                "module": "av",
+                "computer_name": "WS-1",
+                "final_status": "deleted",
+                "malware_name": "X",
+            },
+            {"module": "aph", "computer_name": "WS-2", "status": "reportOnly", "url": "http://x"},
+        )
+    )
+    rows = [
+        json.loads(line) for line in runner.invoke(app, ["alerts", "--json"]).output.splitlines()
+    ]
     assert {r["kind"] for r in rows} == {"antimalware", "antiphishing"}
     current = runner.invoke(app, ["alerts", "--json", "--outcome", "current"]).output.splitlines()
     assert len(current) == 1 and json.loads(current[0])["endpoint_name"] == "WS-2"

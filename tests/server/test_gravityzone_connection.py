@@ -17,8 +17,19 @@ from psabridge.server.core.models import Connection, IntegrationEvent, OutboundC
 from tests.server.conftest import reset_rate_budgets
 from tests.support.stack import free_port
 
-ALERT_MODULES = ["av", "avc", "antiexploit", "aph", "new-incident", "fw", "uc",
-                 "network-sandboxing", "ransomware-mitigation", "network-monitor", "hd"]
+ALERT_MODULES = [
+    "av",
+    "avc",
+    "antiexploit",
+    "aph",
+    "new-incident",
+    "fw",
+    "uc",
+    "network-sandboxing",
+    "ransomware-mitigation",
+    "network-monitor",
+    "hd",
+]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +64,9 @@ def test_validate_outcomes(gz):
     assert connections.validate_gravityzone(gz["base_url"], "0" * 32).outcome == "invalid_key"
     closed = f"http://127.0.0.1:{free_port()}/api"
     assert connections.validate_gravityzone(closed, gz["api_key"]).outcome == "cannot_connect"
-    limited = sandbox_post(gz, "keys", {"services": ["general", "network", "companies", "licensing"]})
+    limited = sandbox_post(
+        gz, "keys", {"services": ["general", "network", "companies", "licensing"]}
+    )
     result = connections.validate_gravityzone(gz["base_url"], limited["api_key"])
     assert result.outcome == "missing_permission"
     assert "push" in result.missing_services
@@ -62,8 +75,9 @@ def test_validate_outcomes(gz):
 
 @pytest.mark.django_db
 def test_save_refuses_credentials_that_do_not_validate(admin_client, gz):
-    answer = admin_client.post("/connections/gravityzone/save",
-                               {"access_url": gz["base_url"], "api_key": "f" * 32})
+    answer = admin_client.post(
+        "/connections/gravityzone/save", {"access_url": gz["base_url"], "api_key": "f" * 32}
+    )
     assert answer.status_code == 200
     assert "Invalid API key" in answer.content.decode()
     assert not Connection.objects.exists()
@@ -72,8 +86,9 @@ def test_save_refuses_credentials_that_do_not_validate(admin_client, gz):
 @pytest.mark.django_db
 def test_save_validate_and_replace_without_showing_the_key(admin_client, gz, caplog):
     caplog.set_level(logging.DEBUG)
-    answer = admin_client.post("/connections/gravityzone/save",
-                               {"access_url": gz["base_url"], "api_key": gz["api_key"]})
+    answer = admin_client.post(
+        "/connections/gravityzone/save", {"access_url": gz["base_url"], "api_key": gz["api_key"]}
+    )
     assert answer.status_code == 302
     connection = Connection.objects.get()
     assert connection.is_valid
@@ -82,11 +97,16 @@ def test_save_validate_and_replace_without_showing_the_key(admin_client, gz, cap
     page = admin_client.get("/connections/gravityzone/").content.decode()
     assert gz["api_key"] not in page and gz["api_key"][-4:] in page
     # A blank key keeps the stored one; Validate works on it too.
-    fragment = admin_client.post("/connections/gravityzone/validate",
-                                 {"access_url": gz["base_url"], "api_key": ""}).content.decode()
+    fragment = admin_client.post(
+        "/connections/gravityzone/validate", {"access_url": gz["base_url"], "api_key": ""}
+    ).content.decode()
     assert 'data-outcome="ok"' in fragment
-    assert admin_client.post("/connections/gravityzone/save",
-                             {"access_url": gz["base_url"], "api_key": ""}).status_code == 302
+    assert (
+        admin_client.post(
+            "/connections/gravityzone/save", {"access_url": gz["base_url"], "api_key": ""}
+        ).status_code
+        == 302
+    )
     assert Connection.objects.get().credentials()["api_key"] == gz["api_key"]
     for path in ("/", "/connections/", "/status/", "/events/", "/mappings/"):
         assert gz["api_key"] not in admin_client.get(path).content.decode()
@@ -97,8 +117,9 @@ def test_save_validate_and_replace_without_showing_the_key(admin_client, gz, cap
 
 @pytest.mark.django_db
 def test_validate_fragment_reports_bad_input(admin_client):
-    fragment = admin_client.post("/connections/gravityzone/validate",
-                                 {"access_url": "not a url", "api_key": "short"}).content.decode()
+    fragment = admin_client.post(
+        "/connections/gravityzone/validate", {"access_url": "not a url", "api_key": "short"}
+    ).content.decode()
     assert 'data-outcome="form_error"' in fragment and "Access URL" in fragment
 
 

@@ -9,7 +9,16 @@ from psabridge.server.core.models import IntegrationEvent
 from tests.server.conftest import add_events
 
 pytestmark = pytest.mark.django_db
-MENU = ["/", "/connections/", "/mappings/", "/ticketing/", "/billing/", "/alerts/", "/events/", "/status/"]
+MENU = [
+    "/",
+    "/connections/",
+    "/mappings/",
+    "/ticketing/",
+    "/billing/",
+    "/alerts/",
+    "/events/",
+    "/status/",
+]
 
 
 @pytest.mark.parametrize("path", [*MENU, "/connections/gravityzone/", "/alerts/ignored/"])
@@ -31,7 +40,16 @@ def test_every_menu_page_renders_with_the_navigation(admin_client, path):
     answer = admin_client.get(path)
     assert answer.status_code == 200
     html = answer.content.decode()
-    for label in ("Dashboard", "Connections", "Mappings", "Ticketing", "Billing", "Alerts", "Events", "Status"):
+    for label in (
+        "Dashboard",
+        "Connections",
+        "Mappings",
+        "Ticketing",
+        "Billing",
+        "Alerts",
+        "Events",
+        "Status",
+    ):
         assert f">{label}" in html
 
 
@@ -41,9 +59,15 @@ def test_pages_waiting_for_a_psa_say_so(admin_client):
 
 
 def test_alerts_page_lists_pushed_alerts_and_detail_redacts_secrets(admin_client, post_push):
-    event = {"module": "av", "companyId": "c" * 24, "computer_name": "WS-1", "final_status": "ignored",
-             "malware_name": "EICAR", "timestamp": "2024-07-12T08:33:13.000Z",
-             "license_key": "LICENSE-SHOULD-NOT-SHOW"}
+    event = {
+        "module": "av",
+        "companyId": "c" * 24,
+        "computer_name": "WS-1",
+        "final_status": "ignored",
+        "malware_name": "EICAR",
+        "timestamp": "2024-07-12T08:33:13.000Z",
+        "license_key": "LICENSE-SHOULD-NOT-SHOW",
+    }
     post_push(add_events(event))
     page = admin_client.get("/alerts/").content.decode()
     assert "WS-1" in page and "Current threat" in page

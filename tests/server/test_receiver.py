@@ -11,15 +11,24 @@ from psabridge.server.alerts.models import Alert, EventState, InboundEvent
 from tests.server.conftest import add_events
 
 AV_EVENT = {
-    "module": "av", "companyId": "5efb3a520075db7384dfa2aa", "computer_name": "WS-042",
-    "computer_ip": "10.0.0.42", "computer_id": "5efb3a520075db7384dfa286",
-    "malware_name": "Trojan.GenericKD.1", "final_status": "quarantined",
+    "module": "av",
+    "companyId": "5efb3a520075db7384dfa2aa",
+    "computer_name": "WS-042",
+    "computer_ip": "10.0.0.42",
+    "computer_id": "5efb3a520075db7384dfa286",
+    "malware_name": "Trojan.GenericKD.1",
+    "final_status": "quarantined",
     "timestamp": "2024-07-12T08:33:13.000Z",
 }
 FW_EVENT = {
-    "module": "fw", "companyId": "5efb3a520075db7384dfa2aa", "computer_name": "WS-043",
-    "computer_id": "5efb3a520075db7384dfa287", "status": "portscan_blocked",
-    "source_ip": "203.0.113.9", "last_blocked": "2024-07-12T09:00:00.000Z", "count": 3,
+    "module": "fw",
+    "companyId": "5efb3a520075db7384dfa2aa",
+    "computer_name": "WS-043",
+    "computer_id": "5efb3a520075db7384dfa287",
+    "status": "portscan_blocked",
+    "source_ip": "203.0.113.9",
+    "last_blocked": "2024-07-12T09:00:00.000Z",
+    "count": 3,
 }
 
 pytestmark = pytest.mark.django_db
@@ -66,10 +75,19 @@ def test_wrong_or_missing_secret_is_401_and_stores_nothing(post_push, push_recei
         (b"", "the body is empty"),
         (b"   \n", "the body is empty"),
         (b"{not json", "not valid JSON"),
-        (b'{"jsonrpc":"2.0","method":"addEvents","params":{"events":[{"module":"av"}]}', "not valid JSON"),
-        (b'{"jsonrpc":"2.0","method":"getEvents","params":{"events":[]}}', "unsupported JSON-RPC method"),
+        (
+            b'{"jsonrpc":"2.0","method":"addEvents","params":{"events":[{"module":"av"}]}',
+            "not valid JSON",
+        ),
+        (
+            b'{"jsonrpc":"2.0","method":"getEvents","params":{"events":[]}}',
+            "unsupported JSON-RPC method",
+        ),
         (b'{"jsonrpc":"2.0","method":"addEvents","params":{}}', "'params.events' must be an array"),
-        (b'{"jsonrpc":"2.0","method":"addEvents","params":{"events":[{"module":"av"}, 5]}}', "params.events[1] is not a JSON object"),
+        (
+            b'{"jsonrpc":"2.0","method":"addEvents","params":{"events":[{"module":"av"}, 5]}}',
+            "params.events[1] is not a JSON object",
+        ),
         (b'"just a string"', "must be a JSON object"),
         (b"\xff\xfe\x00garbage", "not UTF-8"),
         (b'{"event": "not an object"}', "is not a JSON object"),
@@ -110,8 +128,12 @@ def test_plain_event_ndjson_and_array_are_accepted(post_push):
 
 def test_content_type_json_is_also_accepted(client, push_receiver):
     url = f"/webhooks/gravityzone/{push_receiver.receiver_id}"
-    answer = client.post(url, json.dumps(add_events(AV_EVENT)), content_type="application/json",
-                         HTTP_AUTHORIZATION=push_receiver.authorization())
+    answer = client.post(
+        url,
+        json.dumps(add_events(AV_EVENT)),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=push_receiver.authorization(),
+    )
     assert answer.status_code == 200
 
 
@@ -141,7 +163,9 @@ def test_cef_body_is_stored_and_ignored(post_push):
 
 
 def test_unknown_receiver_is_404(client, db):
-    answer = client.generic("POST", "/webhooks/gravityzone/00000000-0000-0000-0000-000000000000", b"{}")
+    answer = client.generic(
+        "POST", "/webhooks/gravityzone/00000000-0000-0000-0000-000000000000", b"{}"
+    )
     assert answer.status_code == 404
 
 

@@ -1,4 +1,4 @@
-"""Start the real product (`psabridge run`: web, worker, scheduler, sandbox) for end-to-end tests."""
+"""Start the real product (`psabridge run`: web, worker, scheduler, sandbox) for e2e tests."""
 
 from __future__ import annotations
 
@@ -51,12 +51,17 @@ class Stack:
         return int(self.process.returncode)
 
 
-def _stack_env(data_dir: Path, web_port: int, sandbox_port: int) -> tuple[dict[str, str], list[tuple[str, str]]]:
+def _stack_env(
+    data_dir: Path, web_port: int, sandbox_port: int
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PSABRIDGE_", "DJANGO_"))}
     env.update(
-        PSABRIDGE_DATA_DIR=str(data_dir), PSABRIDGE_PORT=str(web_port),
-        PSABRIDGE_SANDBOX_PORT=str(sandbox_port), PSABRIDGE_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        PSABRIDGE_SANDBOX_ALERT_INTERVAL="2", PSABRIDGE_WEB_WORKERS="1",
+        PSABRIDGE_DATA_DIR=str(data_dir),
+        PSABRIDGE_PORT=str(web_port),
+        PSABRIDGE_SANDBOX_PORT=str(sandbox_port),
+        PSABRIDGE_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        PSABRIDGE_SANDBOX_ALERT_INTERVAL="2",
+        PSABRIDGE_WEB_WORKERS="1",
         PSABRIDGE_QUEUE_NAME=f"psabridge-e2e-{uuid.uuid4().hex[:8]}",
     )
     cleanups: list[tuple[str, str]] = []
@@ -91,11 +96,19 @@ def start_stack(data_dir: Path) -> Stack:
     log_path = data_dir / "run.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "psabridge.cli", "run"], env=env, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", "psabridge.cli", "run"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-    stack = Stack(f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{sandbox_port}", process,
-                  log_path, cleanups)
+    stack = Stack(
+        f"http://127.0.0.1:{web_port}",
+        f"http://127.0.0.1:{sandbox_port}",
+        process,
+        log_path,
+        cleanups,
+    )
     _wait_for_banner(stack)
     return stack
 
@@ -117,8 +130,10 @@ def logged_in_client(stack: Stack) -> httpx.Client:
     client = httpx.Client(base_url=stack.url, timeout=30.0, follow_redirects=False)
     client.get("/login/")
     token = client.cookies["csrftoken"]
-    answer = client.post("/login/", data={"username": "admin", "password": ADMIN_PASSWORD,
-                                          "csrfmiddlewaretoken": token})
+    answer = client.post(
+        "/login/",
+        data={"username": "admin", "password": ADMIN_PASSWORD, "csrfmiddlewaretoken": token},
+    )
     assert answer.status_code == 302, answer.text
     client.headers["X-CSRFToken"] = client.cookies["csrftoken"]
     return client

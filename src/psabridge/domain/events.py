@@ -83,4 +83,3 @@ def superseded_by(new_slug: str, open_slugs: set[str]) -> set[str]:
 def is_suppressed(new_slug: str, open_slugs: set[str]) -> bool:
     """Return True when an open event of the same scope already supersedes new_slug."""
     return any(new_slug in kind_of(slug).supersedes for slug in open_slugs if slug in KINDS)
-

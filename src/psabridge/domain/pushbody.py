@@ -91,7 +91,9 @@ def _jsonrpc_events(document: dict[str, Any]) -> tuple[dict[str, Any], ...]:
     params = document.get("params")
     if not isinstance(params, dict) or not isinstance(params.get("events"), list):
         raise MalformedBodyError("'params.events' must be an array of event objects")
-    return tuple(_plain_event(item, f"params.events[{i}]") for i, item in enumerate(params["events"]))
+    return tuple(
+        _plain_event(item, f"params.events[{i}]") for i, item in enumerate(params["events"])
+    )
 
 
 def _cef_events(items: list[Any]) -> tuple[dict[str, Any], ...]:

@@ -15,10 +15,16 @@ urlpatterns = [
     path("", core_views.dashboard, name="dashboard"),
     path("connections/", core_views.connections, name="connections"),
     path("connections/gravityzone/", connection_views.gravityzone, name="connections_gravityzone"),
-    path("connections/gravityzone/validate", connection_views.gravityzone_validate,
-         name="connections_gravityzone_validate"),
-    path("connections/gravityzone/save", connection_views.gravityzone_save,
-         name="connections_gravityzone_save"),
+    path(
+        "connections/gravityzone/validate",
+        connection_views.gravityzone_validate,
+        name="connections_gravityzone_validate",
+    ),
+    path(
+        "connections/gravityzone/save",
+        connection_views.gravityzone_save,
+        name="connections_gravityzone_save",
+    ),
     path("connections/gravityzone/push/enable", alert_views.push_enable, name="push_enable"),
     path("connections/gravityzone/push/check", alert_views.push_check, name="push_check"),
     path("connections/gravityzone/push/test", alert_views.push_test, name="push_test"),
@@ -35,7 +41,10 @@ urlpatterns = [
     path("status/", core_views.status, name="status"),
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", core_views.metrics, name="metrics"),
-    path("webhooks/gravityzone/<uuid:receiver_id>", receiver.gravityzone_webhook,
-         name="gravityzone_webhook"),
+    path(
+        "webhooks/gravityzone/<uuid:receiver_id>",
+        receiver.gravityzone_webhook,
+        name="gravityzone_webhook",
+    ),
     path("api/", api.urls),
 ]

@@ -80,8 +80,12 @@ def list_alerts(request: HttpRequest, query: Query[AlertQuery]) -> dict[str, Any
         raise HttpError(400, str(exc)) from None
     rows = filter_alerts(filters)
     page = rows[query.offset : query.offset + query.limit]
-    return {"total": rows.count(), "limit": query.limit, "offset": query.offset,
-            "items": [alert_out(a) for a in page]}
+    return {
+        "total": rows.count(),
+        "limit": query.limit,
+        "offset": query.offset,
+        "items": [alert_out(a) for a in page],
+    }
 
 
 @router.get("/{alert_id}", response=AlertDetailOut, summary="One alert with its raw event")

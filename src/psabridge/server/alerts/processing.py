@@ -72,13 +72,22 @@ def _process_one(event: InboundEvent, names: dict[str, str]) -> None:
 def _store_alert(event: InboundEvent, alert: DomainAlert, names: dict[str, str]) -> Alert:
     company_name = names.get(alert.company_id or "") or str(event.payload.get("company_name", ""))
     return Alert.objects.create(
-        event=event, kind=alert.kind.value, outcome=alert.outcome.value, module=alert.module,
-        company_id=alert.company_id or "", company_name=company_name[:200],
-        endpoint_id=alert.endpoint_id or "", endpoint_name=(alert.endpoint_name or "")[:200],
-        endpoint_ip=(alert.endpoint_ip or "")[:64], endpoint_fqdn=(alert.endpoint_fqdn or "")[:255],
-        occurred_at=alert.occurred_at, title=alert.title[:300],
-        facts=[list(pair) for pair in alert.facts], incident_id=alert.incident_id or "",
-        is_test=alert.is_test, state=AlertState.TEST if alert.is_test else AlertState.RECEIVED,
+        event=event,
+        kind=alert.kind.value,
+        outcome=alert.outcome.value,
+        module=alert.module,
+        company_id=alert.company_id or "",
+        company_name=company_name[:200],
+        endpoint_id=alert.endpoint_id or "",
+        endpoint_name=(alert.endpoint_name or "")[:200],
+        endpoint_ip=(alert.endpoint_ip or "")[:64],
+        endpoint_fqdn=(alert.endpoint_fqdn or "")[:255],
+        occurred_at=alert.occurred_at,
+        title=alert.title[:300],
+        facts=[list(pair) for pair in alert.facts],
+        incident_id=alert.incident_id or "",
+        is_test=alert.is_test,
+        state=AlertState.TEST if alert.is_test else AlertState.RECEIVED,
     )
 
 

@@ -1,4 +1,4 @@
-"""Manage GravityZone's event push: our receiver, enabling it, and noticing auto-disable (R6.1, R6.2)."""
+"""GravityZone event push: our receiver, enabling push, noticing auto-disable (R6.1, R6.2)."""
 
 from __future__ import annotations
 
@@ -50,8 +50,10 @@ def enable_push(base_url: str = "") -> PushState:
     target = receiver()
     url = receiver_url(target, base_url)
     platform.enable_push(
-        url=url, authorization=target.authorization(),
-        event_types={module: True for module in ALERT_MODULES}, companies=None,
+        url=url,
+        authorization=target.authorization(),
+        event_types=dict.fromkeys(ALERT_MODULES, True),
+        companies=None,
     )
     state = push_state()
     state.enabled_by_us, state.enabled_at = True, timezone.now()
@@ -80,7 +82,7 @@ def check_push(base_url: str = "") -> PushState:
     stats = platform.push_stats()
     with transaction.atomic():
         state = push_state()
-        state.status, state.service_type = settings_now.status, settings_now.service_type
+        state.status, state.service_type = settings_now.status, settings_now.service_type or ""
         state.url = settings_now.url or ""
         state.points_here = bool(state.url) and state.url == receiver_url(receiver(), base_url)
         state.stats, state.checked_at, state.check_error = _plain(stats), timezone.now(), ""

@@ -49,9 +49,14 @@ class AlertFilters:
         if values["outcome"] and values["outcome"] not in Outcome._value2member_map_:
             raise FilterError("outcome must be 'blocked' or 'current'")
         return cls(
-            kind=values["kind"], outcome=values["outcome"], company_id=values["company_id"],
-            endpoint_id=values["endpoint_id"], state=values["state"], search=values["search"],
-            since=_when(values["since"], "since"), until=_when(values["until"], "until"),
+            kind=values["kind"],
+            outcome=values["outcome"],
+            company_id=values["company_id"],
+            endpoint_id=values["endpoint_id"],
+            state=values["state"],
+            search=values["search"],
+            since=_when(values["since"], "since"),
+            until=_when(values["until"], "until"),
             include_tests=values["include_tests"] not in ("0", "false", "no"),
         )
 
@@ -61,15 +66,22 @@ def _when(value: str, name: str) -> datetime | None:
         return None
     parsed = parse_datetime(value)
     if parsed is None or parsed.tzinfo is None:
-        raise FilterError(f"{name} must be an ISO 8601 date-time with a zone, e.g. 2026-11-01T00:00:00Z")
+        raise FilterError(
+            f"{name} must be an ISO 8601 date-time with a zone, e.g. 2026-11-01T00:00:00Z"
+        )
     return parsed
 
 
 def filter_alerts(filters: AlertFilters) -> QuerySet[Alert]:
     """Return the alerts matching the filters, newest first."""
     rows = Alert.objects.all()
-    exact = {"kind": filters.kind, "outcome": filters.outcome, "company_id": filters.company_id,
-             "endpoint_id": filters.endpoint_id, "state": filters.state}
+    exact = {
+        "kind": filters.kind,
+        "outcome": filters.outcome,
+        "company_id": filters.company_id,
+        "endpoint_id": filters.endpoint_id,
+        "state": filters.state,
+    }
     rows = rows.filter(**{name: value for name, value in exact.items() if value})
     if filters.since:
         rows = rows.filter(occurred_at__gte=filters.since)
@@ -80,6 +92,8 @@ def filter_alerts(filters: AlertFilters) -> QuerySet[Alert]:
     if filters.search:
         term = filters.search
         rows = rows.filter(
-            Q(title__icontains=term) | Q(endpoint_name__icontains=term) | Q(company_name__icontains=term)
+            Q(title__icontains=term)
+            | Q(endpoint_name__icontains=term)
+            | Q(company_name__icontains=term)
         )
     return rows.order_by("-occurred_at", "-id")

@@ -15,7 +15,12 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from psabridge.domain.pushbody import MalformedBodyError, ParsedBody, event_dedupe_key, parse_push_body
+from psabridge.domain.pushbody import (
+    MalformedBodyError,
+    ParsedBody,
+    event_dedupe_key,
+    parse_push_body,
+)
 from psabridge.server.alerts.models import InboundEvent, PushReceiver
 
 log = logging.getLogger(__name__)
@@ -107,8 +112,12 @@ def store_events(receiver_pk: int, parsed: ParsedBody) -> None:
     now = timezone.now()
     rows = [
         InboundEvent(
-            receiver_id=receiver_pk, dedupe_key=event_dedupe_key(event), payload=event,
-            module=str(event.get("module", ""))[:60], body_shape=parsed.shape, received_at=now,
+            receiver_id=receiver_pk,
+            dedupe_key=event_dedupe_key(event),
+            payload=event,
+            module=str(event.get("module", ""))[:60],
+            body_shape=parsed.shape,
+            received_at=now,
         )
         for event in parsed.events
     ]

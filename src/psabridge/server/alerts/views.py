@@ -85,4 +85,3 @@ def push_rotate(request: HttpRequest) -> HttpResponse:
     """Replace the receiver secret and re-enable push with it."""
     push.rotate_secret()
     return push_enable(request)
-

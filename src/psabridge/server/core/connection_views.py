@@ -14,7 +14,9 @@ from psabridge.server.core import connections
 from psabridge.server.core.forms import GravityZoneForm
 
 
-def _page(request: HttpRequest, form: GravityZoneForm, result: ValidationResult | None = None) -> HttpResponse:
+def _page(
+    request: HttpRequest, form: GravityZoneForm, result: ValidationResult | None = None
+) -> HttpResponse:
     from psabridge.server.alerts import push
 
     connection = connections.gravityzone_connection()
@@ -39,7 +41,9 @@ def gravityzone(request: HttpRequest) -> HttpResponse:
 
 def _credentials(form: GravityZoneForm) -> tuple[str, str]:
     connection = connections.gravityzone_connection()
-    key = form.cleaned_data["api_key"] or (connection.credentials()["api_key"] if connection else "")
+    key = form.cleaned_data["api_key"] or (
+        connection.credentials()["api_key"] if connection else ""
+    )
     return form.cleaned_data["access_url"], key
 
 

@@ -37,7 +37,9 @@ def platform_for(access_url: str, api_key: str) -> GravityZonePlatform:
     """Return the GravityZone platform for these credentials, audited and rate-budgeted."""
     options = ConnectorOptions(budget=rate_budget(System.GRAVITYZONE), audit=record_call)
     settings_ = {"access_url": access_url, "api_key": SecretStr(api_key)}
-    platform: GravityZonePlatform = create_connector(System.GRAVITYZONE, settings_, options)
+    platform = create_connector(System.GRAVITYZONE, settings_, options)
+    if not isinstance(platform, GravityZonePlatform):
+        raise ConnectorError("the gravityzone connector is not a GravityZone platform")
     return platform
 
 
@@ -55,8 +57,9 @@ def validate_gravityzone(access_url: str, api_key: str) -> ValidationResult:
 
 
 @transaction.atomic
-def save_gravityzone(access_url: str, api_key: str, result: ValidationResult,
-                     is_sandbox: bool = False) -> Connection:
+def save_gravityzone(
+    access_url: str, api_key: str, result: ValidationResult, is_sandbox: bool = False
+) -> Connection:
     """Store (or replace) the GravityZone connection; a blank key keeps the stored one."""
     connection = gravityzone_connection() or Connection(system=System.GRAVITYZONE)
     connection.base_url = access_url
@@ -94,9 +97,12 @@ def refresh_companies() -> int:
         for company in companies:
             SecurityCompany.objects.update_or_create(
                 company_id=company.id,
-                defaults={"name": company.name[:200],
-                          "company_type": 0 if company.type == "partner" else 1,
-                          "parent_id": company.parent_id or "", "refreshed_at": now},
+                defaults={
+                    "name": company.name[:200],
+                    "company_type": 0 if company.type == "partner" else 1,
+                    "parent_id": company.parent_id or "",
+                    "refreshed_at": now,
+                },
             )
         SecurityCompany.objects.exclude(company_id__in=[c.id for c in companies]).delete()
     return len(companies)

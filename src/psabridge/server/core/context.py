@@ -25,7 +25,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     from psabridge.server.core.models import IntegrationEvent
 
-    current = request.resolver_match.url_name if request.resolver_match else ""
+    current = (request.resolver_match.url_name or "") if request.resolver_match else ""
     items = [
         {"name": name, "label": label, "url": reverse(name), "active": current.startswith(name)}
         for name, label in NAVIGATION

@@ -25,8 +25,14 @@ def raise_event(kind: str, scope: str = "global", message: str = "") -> Integrat
     event = open_same_scope.filter(kind=kind).first()
     if event is None:
         event = IntegrationEvent.objects.create(
-            kind=kind, scope=scope, priority=spec.priority, title=spec.title,
-            message=message[:500], action=spec.action, first_seen=now, last_seen=now,
+            kind=kind,
+            scope=scope,
+            priority=spec.priority,
+            title=spec.title,
+            message=message[:500],
+            action=spec.action,
+            first_seen=now,
+            last_seen=now,
         )
         log.warning("integration event opened kind=%s scope=%s", kind, scope)
     else:

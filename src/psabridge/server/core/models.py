@@ -134,7 +134,9 @@ class Heartbeat(models.Model):
 
     class Meta:
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["role", "host", "pid"], name="one_heartbeat_per_process")
+            models.UniqueConstraint(
+                fields=["role", "host", "pid"], name="one_heartbeat_per_process"
+            )
         ]
 
 

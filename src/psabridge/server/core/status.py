@@ -25,7 +25,11 @@ def status_context() -> dict[str, Any]:
     now = timezone.now()
     connections = {c.system: c for c in Connection.objects.all()}
     systems = [
-        {"health": h, "connection": connections.get(h.system), "calls_last_minute": _calls_since(h.system, now - timedelta(minutes=1))}
+        {
+            "health": h,
+            "connection": connections.get(h.system),
+            "calls_last_minute": _calls_since(h.system, now - timedelta(minutes=1)),
+        }
         for h in SystemHealth.objects.order_by("system")
     ]
     beats = [
@@ -67,17 +71,22 @@ def prometheus_text() -> str:
         "# HELP psabridge_inbound_events Stored pushed events by state.",
         "# TYPE psabridge_inbound_events gauge",
     ]
-    for row in InboundEvent.objects.values("state").annotate(n=Count("id")):
-        lines.append(f'psabridge_inbound_events{{state="{row["state"]}"}} {row["n"]}')
+    for state_row in InboundEvent.objects.values("state").annotate(n=Count("id")):
+        lines.append(f'psabridge_inbound_events{{state="{state_row["state"]}"}} {state_row["n"]}')
     lines += ["# HELP psabridge_alerts Normalized alerts by kind.", "# TYPE psabridge_alerts gauge"]
-    for row in Alert.objects.values("kind").annotate(n=Count("id")):
-        lines.append(f'psabridge_alerts{{kind="{row["kind"]}"}} {row["n"]}')
+    for kind_row in Alert.objects.values("kind").annotate(n=Count("id")):
+        lines.append(f'psabridge_alerts{{kind="{kind_row["kind"]}"}} {kind_row["n"]}')
     lines += [
         "# HELP psabridge_outside_failures Consecutive failed calls per outside system.",
         "# TYPE psabridge_outside_failures gauge",
     ]
     for health in SystemHealth.objects.all():
-        lines.append(f'psabridge_outside_failures{{system="{health.system}"}} {health.consecutive_failures}')
-    lines += ["# HELP psabridge_open_events Open integration events.", "# TYPE psabridge_open_events gauge"]
+        lines.append(
+            f'psabridge_outside_failures{{system="{health.system}"}} {health.consecutive_failures}'
+        )
+    lines += [
+        "# HELP psabridge_open_events Open integration events.",
+        "# TYPE psabridge_open_events gauge",
+    ]
     lines.append(f"psabridge_open_events {IntegrationEvent.objects.open().count()}")
     return "\n".join(lines) + "\n"

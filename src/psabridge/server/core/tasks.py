@@ -16,7 +16,9 @@ from psabridge.server.core.models import Heartbeat
 def beat(role: str) -> None:
     """Record that this process is alive in the given role."""
     Heartbeat.objects.update_or_create(
-        role=role, host=socket.gethostname()[:120], pid=os.getpid(),
+        role=role,
+        host=socket.gethostname()[:120],
+        pid=os.getpid(),
         defaults={"at": timezone.now()},
     )
 

@@ -24,7 +24,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - timedelta(hours=24)
     by_kind = (
         Alert.objects.filter(occurred_at__gte=since, is_test=False)
-        .values("kind").annotate(n=Count("id")).order_by("-n")
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by("-n")
     )
     context = {
         "gravityzone": Connection.objects.filter(system=System.GRAVITYZONE).first(),
@@ -45,7 +47,9 @@ def connections(request: HttpRequest) -> HttpResponse:
     return render(request, "core/connections.html", {"rows": rows})
 
 
-def _not_configured(request: HttpRequest, title: str, explanation: str, **extra: object) -> HttpResponse:
+def _not_configured(
+    request: HttpRequest, title: str, explanation: str, **extra: object
+) -> HttpResponse:
     context = {"page_title": title, "explanation": explanation, "companies": None, **extra}
     return render(request, "core/not_configured.html", context)
 
@@ -53,31 +57,37 @@ def _not_configured(request: HttpRequest, title: str, explanation: str, **extra:
 def mappings(request: HttpRequest) -> HttpResponse:
     """Company mappings need a PSA; until then, show the GravityZone side that will be mapped."""
     return _not_configured(
-        request, "Mappings",
+        request,
+        "Mappings",
         "Mappings link each GravityZone company to a HaloPSA client or ConnectWise company. "
         "No PSA is connected yet, so nothing can be mapped.",
         companies=list(SecurityCompany.objects.filter(company_type=1).order_by("name")),
-        next_step_url=reverse("connections"), next_step_label="Open Connections",
+        next_step_url=reverse("connections"),
+        next_step_label="Open Connections",
     )
 
 
 def ticketing(request: HttpRequest) -> HttpResponse:
     """Ticketing needs a PSA; alerts are already received and kept until then."""
     return _not_configured(
-        request, "Ticketing",
+        request,
+        "Ticketing",
         "Alerts become PSA tickets once a PSA is connected and ticketing is set up. "
         "Until then every received alert is kept on the Alerts page and nothing is lost.",
-        next_step_url=reverse("alerts"), next_step_label="See received alerts",
+        next_step_url=reverse("alerts"),
+        next_step_label="See received alerts",
     )
 
 
 def billing(request: HttpRequest) -> HttpResponse:
     """Billing needs a PSA to write usage into."""
     return _not_configured(
-        request, "Billing",
+        request,
+        "Billing",
         "Monthly GravityZone usage is written into HaloPSA recurring invoices or ConnectWise "
         "agreement additions. No PSA is connected yet, so no usage is billed.",
-        next_step_url=reverse("connections"), next_step_label="Open Connections",
+        next_step_url=reverse("connections"),
+        next_step_label="Open Connections",
     )
 
 

@@ -6,117 +6,193 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('token_sha256', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("token_sha256", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Connection',
+            name="Connection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('system', models.CharField(choices=[('gravityzone', 'GravityZone'), ('halopsa', 'HaloPSA'), ('connectwise', 'ConnectWise PSA'), ('automate', 'ConnectWise Automate')], max_length=20, unique=True)),
-                ('base_url', models.URLField(max_length=300)),
-                ('credentials_encrypted', models.TextField(blank=True, default='')),
-                ('credential_hints', models.JSONField(blank=True, default=dict)),
-                ('options', models.JSONField(blank=True, default=dict)),
-                ('is_sandbox', models.BooleanField(default=False)),
-                ('validated_at', models.DateTimeField(blank=True, null=True)),
-                ('validation_outcome', models.CharField(blank=True, default='', max_length=30)),
-                ('validation_message', models.CharField(blank=True, default='', max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "system",
+                    models.CharField(
+                        choices=[
+                            ("gravityzone", "GravityZone"),
+                            ("halopsa", "HaloPSA"),
+                            ("connectwise", "ConnectWise PSA"),
+                            ("automate", "ConnectWise Automate"),
+                        ],
+                        max_length=20,
+                        unique=True,
+                    ),
+                ),
+                ("base_url", models.URLField(max_length=300)),
+                ("credentials_encrypted", models.TextField(blank=True, default="")),
+                ("credential_hints", models.JSONField(blank=True, default=dict)),
+                ("options", models.JSONField(blank=True, default=dict)),
+                ("is_sandbox", models.BooleanField(default=False)),
+                ("validated_at", models.DateTimeField(blank=True, null=True)),
+                ("validation_outcome", models.CharField(blank=True, default="", max_length=30)),
+                ("validation_message", models.CharField(blank=True, default="", max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='SecurityCompany',
+            name="SecurityCompany",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('company_id', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('company_type', models.SmallIntegerField(default=1)),
-                ('parent_id', models.CharField(blank=True, default='', max_length=64)),
-                ('refreshed_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("company_id", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("company_type", models.SmallIntegerField(default=1)),
+                ("parent_id", models.CharField(blank=True, default="", max_length=64)),
+                ("refreshed_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='SystemHealth',
+            name="SystemHealth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('system', models.CharField(max_length=20, unique=True)),
-                ('last_success_at', models.DateTimeField(null=True)),
-                ('last_error_at', models.DateTimeField(null=True)),
-                ('last_error', models.CharField(blank=True, default='', max_length=300)),
-                ('consecutive_failures', models.PositiveIntegerField(default=0)),
-                ('last_rate_limited_at', models.DateTimeField(null=True)),
-                ('calls_total', models.PositiveBigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("system", models.CharField(max_length=20, unique=True)),
+                ("last_success_at", models.DateTimeField(null=True)),
+                ("last_error_at", models.DateTimeField(null=True)),
+                ("last_error", models.CharField(blank=True, default="", max_length=300)),
+                ("consecutive_failures", models.PositiveIntegerField(default=0)),
+                ("last_rate_limited_at", models.DateTimeField(null=True)),
+                ("calls_total", models.PositiveBigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Heartbeat',
+            name="Heartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(max_length=20)),
-                ('host', models.CharField(max_length=120)),
-                ('pid', models.PositiveIntegerField()),
-                ('at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("role", models.CharField(max_length=20)),
+                ("host", models.CharField(max_length=120)),
+                ("pid", models.PositiveIntegerField()),
+                ("at", models.DateTimeField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('role', 'host', 'pid'), name='one_heartbeat_per_process')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("role", "host", "pid"), name="one_heartbeat_per_process"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OutboundCall',
+            name="OutboundCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('system', models.CharField(max_length=20)),
-                ('operation', models.CharField(max_length=80)),
-                ('method', models.CharField(max_length=8)),
-                ('path', models.CharField(max_length=300)),
-                ('status', models.PositiveSmallIntegerField(null=True)),
-                ('duration_ms', models.FloatField()),
-                ('attempt', models.PositiveSmallIntegerField(default=1)),
-                ('error_kind', models.CharField(blank=True, default='', max_length=30)),
-                ('error', models.CharField(blank=True, default='', max_length=300)),
-                ('at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("system", models.CharField(max_length=20)),
+                ("operation", models.CharField(max_length=80)),
+                ("method", models.CharField(max_length=8)),
+                ("path", models.CharField(max_length=300)),
+                ("status", models.PositiveSmallIntegerField(null=True)),
+                ("duration_ms", models.FloatField()),
+                ("attempt", models.PositiveSmallIntegerField(default=1)),
+                ("error_kind", models.CharField(blank=True, default="", max_length=30)),
+                ("error", models.CharField(blank=True, default="", max_length=300)),
+                ("at", models.DateTimeField(db_index=True)),
             ],
             options={
-                'ordering': ['-at'],
-                'indexes': [models.Index(fields=['system', '-at'], name='core_outbou_system_d1b8ae_idx')],
+                "ordering": ["-at"],
+                "indexes": [
+                    models.Index(fields=["system", "-at"], name="core_outbou_system_d1b8ae_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IntegrationEvent',
+            name="IntegrationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=60)),
-                ('scope', models.CharField(default='global', max_length=200)),
-                ('priority', models.PositiveSmallIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('message', models.CharField(blank=True, default='', max_length=500)),
-                ('action', models.CharField(blank=True, default='', max_length=500)),
-                ('state', models.CharField(choices=[('open', 'Open'), ('dismissed', 'Dismissed'), ('superseded', 'Superseded'), ('resolved', 'Resolved'), ('ignored', 'Ignored')], default='open', max_length=12)),
-                ('first_seen', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_seen', models.DateTimeField(default=django.utils.timezone.now)),
-                ('count', models.PositiveIntegerField(default=1)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('superseded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='core.integrationevent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=60)),
+                ("scope", models.CharField(default="global", max_length=200)),
+                ("priority", models.PositiveSmallIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                ("message", models.CharField(blank=True, default="", max_length=500)),
+                ("action", models.CharField(blank=True, default="", max_length=500)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("dismissed", "Dismissed"),
+                            ("superseded", "Superseded"),
+                            ("resolved", "Resolved"),
+                            ("ignored", "Ignored"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("first_seen", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_seen", models.DateTimeField(default=django.utils.timezone.now)),
+                ("count", models.PositiveIntegerField(default=1)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "superseded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="core.integrationevent",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-last_seen'],
-                'indexes': [models.Index(fields=['state', 'kind', 'scope'], name='core_integr_state_6bb6fe_idx')],
+                "ordering": ["-last_seen"],
+                "indexes": [
+                    models.Index(
+                        fields=["state", "kind", "scope"], name="core_integr_state_6bb6fe_idx"
+                    )
+                ],
             },
         ),
     ]
