@@ -1,0 +1,1 @@
+"""Bitdefender GravityZone: JSON-RPC client, result models and the SecurityPlatform adapter."""

@@ -1,0 +1,335 @@
+"""The protocols we own (SecurityPlatform, TicketDesk, BillingTarget) and their value types."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+ValidationOutcome = Literal["ok", "invalid_key", "cannot_connect", "missing_permission"]
+CompanyType = Literal["partner", "customer"]
+
+
+# --- SecurityPlatform values ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """The outcome of testing credentials, with a friendly message for the UI."""
+
+    outcome: ValidationOutcome
+    message: str
+    missing_services: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+
+@dataclass(frozen=True)
+class Company:
+    """A company below the credential's own company; `path` lists names from the top down."""
+
+    id: str
+    name: str
+    type: CompanyType
+    parent_id: str | None
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CompanyDetails:
+    """Descriptive data of one company."""
+
+    id: str
+    name: str
+    type: CompanyType | None
+    parent_id: str | None
+    is_suspended: bool
+    created_at: datetime | None
+    country: str | None
+    industry: int | None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One endpoint of a company's inventory (no last-seen: see EndpointDetails)."""
+
+    id: str
+    name: str
+    company_id: str
+    label: str | None
+    fqdn: str | None
+    ip: str | None
+    macs: tuple[str, ...]
+    is_managed: bool
+    machine_type: str
+    operating_system: str | None
+
+
+@dataclass(frozen=True)
+class EndpointDetails:
+    """Per-endpoint state: last sync (UTC), online state, licence state, enabled modules."""
+
+    id: str
+    name: str
+    company_id: str | None
+    last_seen: datetime | None
+    state: str
+    licensed: str
+    machine_type: str
+    modules: dict[str, bool]
+    ip: str | None
+
+
+@dataclass(frozen=True)
+class LicenseInfo:
+    """A company's licence: subscription kind, seats and add-on flags."""
+
+    company_id: str | None
+    subscription_type: int | None
+    subscription: str
+    used_slots: int | None
+    total_slots: int | None
+    expiry_date: datetime | None
+    is_addon: bool
+    protection_model: str | None
+    addons: dict[str, bool]
+    additional_product_types: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class MonthlyUsage:
+    """A company's usage counters for one month ("YYYY-MM").
+
+    The counters overlap (a tier counter repeats the endpoint counter): never sum them.
+    """
+
+    company_id: str
+    month: str
+    counters: dict[str, int]
+    per_product_type: dict[int, dict[str, int]] | None = None
+    minimum: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PushSettings:
+    """The event push configuration; the authorization secret is never read back."""
+
+    status: int
+    service_type: str | None
+    url: str | None
+    authorization_set: bool
+    event_types: dict[str, bool]
+    companies: list[str] | None
+    require_valid_ssl: bool = True
+
+    @property
+    def enabled(self) -> bool:
+        return self.status == 1
+
+
+@dataclass(frozen=True)
+class PushStats:
+    """Push delivery counters; `errors` holds the per-cause error counters."""
+
+    events: int
+    test_events: int
+    sent_messages: int
+    error_messages: int
+    errors: dict[str, int]
+    last_update_time: datetime | None
+
+
+@dataclass(frozen=True)
+class TestEventResult:
+    """What a test push sent: its event type and the fields the platform reported."""
+
+    __test__ = False  # not a pytest test class
+
+    event_type: str
+    details: dict[str, Any]
+
+
+class SecurityPlatform(Protocol):
+    """The security platform (GravityZone) as the server sees it."""
+
+    def validate(self) -> ValidationResult:
+        """Test the credentials with cheap calls; never raise for a bad key or URL."""
+        ...
+
+    def companies(self) -> list[Company]:
+        """Return every company below the credential's company (the whole tree)."""
+        ...
+
+    def company_details(self, company_id: str) -> CompanyDetails:
+        """Return one company's details."""
+        ...
+
+    def endpoints(self, company_id: str) -> list[Endpoint]:
+        """Return all endpoints of a company; raise rather than return a truncated list."""
+        ...
+
+    def endpoint_details(self, endpoint_id: str) -> EndpointDetails:
+        """Return one endpoint's last-seen, state, licence and modules."""
+        ...
+
+    def license_info(self, company_id: str) -> LicenseInfo:
+        """Return a company's licence."""
+        ...
+
+    def monthly_usage(
+        self, company_id: str, month: str, *, per_product_type: bool = False
+    ) -> MonthlyUsage:
+        """Return the usage counters of `month` ("YYYY-MM"), optionally per product type."""
+        ...
+
+    def monthly_usage_per_product_type(
+        self, company_id: str, month: str
+    ) -> dict[int, dict[str, int]]:
+        """Return the usage counters of `month` ("YYYY-MM") keyed by product type."""
+        ...
+
+    def push_settings(self) -> PushSettings:
+        """Return the event push configuration."""
+        ...
+
+    def set_push_settings(
+        self,
+        *,
+        enabled: bool,
+        url: str,
+        authorization: str,
+        event_types: Mapping[str, bool],
+        companies: list[str] | None = None,
+    ) -> None:
+        """Replace the event push configuration."""
+        ...
+
+    def send_test_event(
+        self, event_type: str, data: Mapping[str, Any] | None = None
+    ) -> TestEventResult:
+        """Ask the platform to push one test event of `event_type`."""
+        ...
+
+    def push_stats(self) -> PushStats:
+        """Return the push delivery counters."""
+        ...
+
+    def reset_push_stats(self) -> None:
+        """Zero the push delivery counters."""
+        ...
+
+
+# --- TicketDesk and BillingTarget (implemented by later issues) ------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """One selectable PSA value (ticket type, status, board, product...)."""
+
+    id: str
+    name: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """A ticket to create; `reference` is our marker (e.g. `psabridge:<group id>`)."""
+
+    reference: str
+    company_id: str
+    summary: str
+    details: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    """A ticket as the PSA knows it."""
+
+    id: str
+    reference: str | None
+
+
+@dataclass(frozen=True)
+class TicketState:
+    """A ticket's current status and whether the PSA considers it closed."""
+
+    id: str
+    status: str
+    closed: bool
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class UsageLine:
+    """One billing line of a PSA company: a product/item and its quantity."""
+
+    company_id: str
+    item_id: str
+    quantity: int
+    description: str
+    line_id: str | None = None
+    marker: str | None = None
+
+
+class TicketDesk(Protocol):
+    """A PSA service desk (HaloPSA, ConnectWise PSA)."""
+
+    def validate(self) -> ValidationResult:
+        """Test the credentials with cheap calls."""
+        ...
+
+    def ticket_options(self) -> dict[str, list[Option]]:
+        """Return the choosable types, statuses, SLAs, priorities, categories, teams, boards."""
+        ...
+
+    def create_ticket(self, ticket: NewTicket) -> TicketRef:
+        """Create a ticket carrying `ticket.reference`; never retried blindly."""
+        ...
+
+    def add_note(self, ticket_id: str, text: str, *, private: bool) -> None:
+        """Add a note (private or public) to a ticket."""
+        ...
+
+    def get_ticket_state(self, ticket_id: str) -> TicketState:
+        """Return a ticket's current state."""
+        ...
+
+    def close_ticket(self, ticket_id: str, note: str | None = None) -> None:
+        """Close a ticket, with an optional closing note."""
+        ...
+
+    def find_ticket_by_reference(self, reference: str) -> TicketRef | None:
+        """Return the ticket carrying our reference, if any (used after ambiguous failures)."""
+        ...
+
+
+class BillingTarget(Protocol):
+    """A PSA's billing side (Halo recurring invoices, ConnectWise agreement additions)."""
+
+    def validate(self) -> ValidationResult:
+        """Test the credentials with cheap calls."""
+        ...
+
+    def companies(self) -> list[Option]:
+        """Return the PSA companies (clients)."""
+        ...
+
+    def billable_items(self) -> list[Option]:
+        """Return the billable products/items usage can be mapped to."""
+        ...
+
+    def usage_lines(self, company_id: str) -> list[UsageLine]:
+        """Return the company's current usage lines."""
+        ...
+
+    def write_usage_line(self, line: UsageLine) -> UsageLine:
+        """Create or update one usage line; return it with its PSA id."""
+        ...
+
+    def remove_usage_line(self, company_id: str, line_id: str) -> None:
+        """Remove one usage line."""
+        ...

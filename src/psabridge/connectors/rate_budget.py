@@ -1,0 +1,99 @@
+"""A moving-window rate budget per outside system and credential, shared via `limits` storage."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+
+import limits
+from limits.errors import StorageError
+from limits.storage import Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from psabridge.connectors.errors import RateLimitedError, TransientError
+
+# Waits shorter than this are rounded up so a loop never spins on clock granularity.
+_MIN_WAIT = 0.01
+# `limits` keeps an entry in the window while atime >= now - expiry (inclusive), so wait a hair
+# past the reset time instead of waking exactly on it and sleeping again.
+_PAST_RESET = 0.001
+
+_storages: dict[str, Storage] = {}
+_storages_lock = threading.Lock()
+
+
+def _shared_storage(uri: str) -> Storage:
+    """Return one storage per URI, so every budget of this process on `uri` shares its counts."""
+    with _storages_lock:
+        if uri not in _storages:
+            storage = storage_from_string(uri, wrap_exceptions=True)
+            if not isinstance(storage, Storage):
+                raise ValueError("rate budget storage must be synchronous")
+            _storages[uri] = storage
+        return _storages[uri]
+
+
+def secret_fingerprint(secret: str) -> str:
+    """Return a short stable hash of a secret, for rate identities and log correlation."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:12]
+
+
+class RateBudget:
+    """Block until a rate item allows one more call, or refuse when the wait would be too long.
+
+    Budgets with the same storage URI share their counts: `memory://` within a process,
+    `redis://...` across every web and worker process. `namespace` separates systems.
+    """
+
+    def __init__(
+        self,
+        storage_uri: str = "memory://",
+        namespace: str = "psabridge",
+        *,
+        sleeper: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.namespace = namespace
+        self._limiter = MovingWindowRateLimiter(_shared_storage(storage_uri))
+        self._sleeper = sleeper
+        # Wall clock: `limits` stamps window entries with time.time(), so waits are computed
+        # against the same clock.
+        self._clock = clock
+
+    def acquire(self, item: limits.RateLimitItem, identity: str, max_wait: float) -> float:
+        """Take one slot of `item` for `identity`; return the seconds waited for it."""
+        waited = 0.0
+        while not self._hit(item, identity):
+            delay = max(self.wait_time(item, identity), _MIN_WAIT)
+            if waited + delay > max_wait:
+                raise RateLimitedError(
+                    f"Local rate budget for {self.namespace} exhausted ({item}); "
+                    f"retry in {delay:.0f} s",
+                    retry_after=delay,
+                    local=True,
+                )
+            self._sleeper(delay)
+            waited += delay
+        return waited
+
+    def wait_time(self, item: limits.RateLimitItem, identity: str) -> float:
+        """Return the seconds until `item` frees a slot for `identity` (0 when one is free)."""
+        try:
+            stats = self._limiter.get_window_stats(item, self.namespace, identity)
+        except StorageError as exc:
+            raise _storage_down() from exc
+        if stats.remaining > 0:
+            return 0.0
+        return max(stats.reset_time - self._clock() + _PAST_RESET, 0.0)
+
+    def _hit(self, item: limits.RateLimitItem, identity: str) -> bool:
+        try:
+            return self._limiter.hit(item, self.namespace, identity)
+        except StorageError as exc:
+            raise _storage_down() from exc
+
+
+def _storage_down() -> TransientError:
+    return TransientError("Rate budget storage is unreachable")

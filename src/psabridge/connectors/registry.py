@@ -1,0 +1,68 @@
+"""Connector kinds mapped explicitly to the factories that build their adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from psabridge.connectors.errors import ConfigError
+from psabridge.connectors.gravityzone.adapter import GravityZonePlatform
+from psabridge.connectors.http import CallRecord, RateBudget
+from psabridge.connectors.ports import BillingTarget, SecurityPlatform, TicketDesk
+
+
+@dataclass(frozen=True)
+class ConnectorOptions:
+    """What the server injects into every connector: budget, audit sink, transport seam."""
+
+    budget: RateBudget | None = None
+    audit: Callable[[CallRecord], None] | None = None
+    transport: httpx.BaseTransport | None = None
+    http: dict[str, Any] = field(default_factory=dict)  # e.g. timeout, max_attempts, sleeper
+
+    def http_options(self) -> dict[str, Any]:
+        """Return the keyword arguments for HttpClient."""
+        base = {"budget": self.budget, "audit": self.audit, "transport": self.transport}
+        return {**base, **self.http}
+
+
+# The union makes mypy check each factory's product against our ports.
+Connector = SecurityPlatform | TicketDesk | BillingTarget
+Factory = Callable[[Mapping[str, Any], ConnectorOptions], Connector]
+
+
+def build_gravityzone(
+    settings: Mapping[str, Any], options: ConnectorOptions
+) -> GravityZonePlatform:
+    """Build the GravityZone adapter from {"access_url", "api_key"}."""
+    access_url, api_key = _required(settings, "access_url"), _required(settings, "api_key")
+    if not isinstance(api_key, SecretStr):
+        api_key = SecretStr(str(api_key))
+    return GravityZonePlatform.connect(str(access_url), api_key, **options.http_options())
+
+
+def _required(settings: Mapping[str, Any], name: str) -> Any:
+    value = settings.get(name)
+    if value in (None, ""):
+        raise ConfigError(f"The connection setting {name} is missing")
+    return value
+
+
+# Adding a system is one line here plus its own package (CONVENTIONS "Connectors").
+REGISTRY: Mapping[str, Factory] = {
+    "gravityzone": build_gravityzone,
+}
+
+
+def create_connector(
+    kind: str, settings: Mapping[str, Any], options: ConnectorOptions | None = None
+) -> Connector:
+    """Return the adapter for a connection of `kind`."""
+    factory = REGISTRY.get(kind)
+    if factory is None:
+        raise ConfigError(f"Unknown connector kind: {kind}")
+    return factory(settings, options or ConnectorOptions())
