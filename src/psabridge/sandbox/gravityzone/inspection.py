@@ -1,0 +1,141 @@
+"""The /_sandbox/ inspection API (JSON, no auth): state, alerts, push, faults, clock, keys."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from .faults import parse_fault
+from .generator import AlertRequest
+from .state import ALL_SERVICES
+
+if TYPE_CHECKING:
+    from .simulator import GravityZoneSimulator
+
+Route = Callable[["GravityZoneSimulator", dict[str, Any]], Any]
+
+
+def _reply(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status, mimetype="application/json")
+
+
+def handle_inspection(sim: GravityZoneSimulator, request: Request) -> Response:
+    """Dispatch an inspection request; bad input answers 400 with {"error": ...}."""
+    name = request.path.removeprefix("/_sandbox/").strip("/")
+    route = ROUTES.get((request.method, name))
+    if route is None:
+        known = any(path == name for _, path in ROUTES)
+        return _reply(
+            {"error": "method not allowed" if known else "not found"}, 405 if known else 404
+        )
+    try:
+        body = json.loads(request.get_data() or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+        return _reply(route(sim, body))
+    except ValueError as error:
+        return _reply({"error": str(error)}, 400)
+
+
+def _state(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
+    return sim.snapshot()
+
+
+def _alert_request(body: dict[str, Any]) -> AlertRequest:
+    kinds = body.get("kinds")
+    if kinds is not None and not (
+        isinstance(kinds, list) and all(isinstance(k, str) for k in kinds)
+    ):
+        raise ValueError("kinds must be a list of module strings")
+    request = AlertRequest(
+        count=body.get("count", 5),
+        kinds=tuple(kinds) if kinds is not None else AlertRequest.kinds,
+        outcome=body.get("outcome", "mixed"),
+        company_id=body.get("company_id"),
+        endpoint_id=body.get("endpoint_id"),
+        non_alerts=body.get("non_alerts", 0),
+        edr_resend=bool(body.get("edr_resend", False)),
+    )
+    for name in ("count", "non_alerts"):
+        value = getattr(request, name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name} must be an integer")
+    return request
+
+
+def _alerts(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
+    generated = sim.generator.generate(_alert_request(body))
+    queued = sim.push.enqueue([g.event for g in generated])
+    return {
+        "queued": queued,
+        "events": [g.event for g in generated],
+        "outcomes": [g.outcome for g in generated],
+    }
+
+
+def _flush(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
+    return {"deliveries": sim.push.flush(), "queue_length": sim.push.queue_length()}
+
+
+def _push_faults(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
+    value = body.get("omit_authorization")
+    if not isinstance(value, bool):
+        raise ValueError("omit_authorization must be a boolean")
+    sim.push.omit_authorization = value  # open question 10
+    return {"omit_authorization": value}
+
+
+def _add_fault(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
+    sim.faults.add(parse_fault(body))
+    return {"faults": sim.faults.describe()}
+
+
+def _list_faults(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
+    return {"faults": sim.faults.describe()}
+
+
+def _clear_faults(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
+    sim.faults.clear()
+    return {"faults": []}
+
+
+def _clock(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
+    seconds = body.get("advance_seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise ValueError("advance_seconds must be a non-negative number")
+    now = sim.clock.advance(seconds)
+    sim.push.check_auto_disable()
+    return {"now": now.isoformat()}
+
+
+def _keys(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
+    services = body.get("services", list(ALL_SERVICES))
+    if not isinstance(services, list) or not set(services) <= set(ALL_SERVICES):
+        raise ValueError(f"services must be a list drawn from {', '.join(ALL_SERVICES)}")
+    company_id = body.get("company_id")
+    if company_id is not None and company_id not in sim.world.companies:
+        raise ValueError("unknown company_id")
+    key = sim.add_key(services, company_id)
+    return {"api_key": key.key, "services": sorted(key.services), "company_id": key.company_id}
+
+
+def _reset_limits(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
+    sim.limiter.reset()
+    return {"ok": True}
+
+
+ROUTES: dict[tuple[str, str], Route] = {
+    ("GET", "state"): _state,
+    ("POST", "alerts"): _alerts,
+    ("POST", "push/flush"): _flush,
+    ("POST", "push/faults"): _push_faults,
+    ("GET", "faults"): _list_faults,
+    ("POST", "faults"): _add_fault,
+    ("DELETE", "faults"): _clear_faults,
+    ("POST", "clock"): _clock,
+    ("POST", "keys"): _keys,
+    ("POST", "reset-limits"): _reset_limits,
+}

@@ -1,0 +1,125 @@
+"""Sandbox: start the outside-system simulators, each on its own HTTP server."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import threading
+from collections.abc import Iterable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .gravityzone import GravityZoneSimulator
+from .serving import BackgroundServer
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+
+class Simulator(Protocol):
+    """What the runner needs from a simulator."""
+
+    name: str
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]: ...
+
+    def info(self, root_url: str) -> dict[str, str]: ...
+
+    def start_background(self) -> None: ...
+
+    def stop_background(self) -> None: ...
+
+
+class Sandbox:
+    """All simulators, started and stopped together; usable as a context manager."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        gravityzone_port: int = 0,
+        seed: int = 7,
+        companies: int = 25,
+        endpoints: int = 600,
+        alert_interval: float | None = None,
+        push_batch_max: int = 10,
+        rate_limits: bool = True,
+        time_scale: float = 1.0,
+    ) -> None:
+        self.host = host
+        self.gravityzone = GravityZoneSimulator(
+            seed=seed,
+            companies=companies,
+            endpoints=endpoints,
+            alert_interval=alert_interval,
+            push_batch_max=push_batch_max,
+            rate_limits=rate_limits,
+            time_scale=time_scale,
+        )
+        self._planned: list[tuple[Simulator, int]] = [(self.gravityzone, gravityzone_port)]
+        self._servers: dict[str, tuple[Simulator, BackgroundServer]] = {}
+
+    def start(self) -> Sandbox:
+        """Start every simulator's server and background threads; return self."""
+        try:
+            for simulator, port in self._planned:
+                server = BackgroundServer(simulator, self.host, port)
+                self._servers[simulator.name] = (simulator, server)
+                simulator.start_background()
+                server.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop the servers and background threads."""
+        for simulator, server in reversed(list(self._servers.values())):
+            simulator.stop_background()
+            server.stop()
+        self._servers.clear()
+
+    def info(self) -> dict[str, dict[str, str]]:
+        """Return connection details per simulator (base_url, api_key, sandbox_url, ...)."""
+        return {
+            name: simulator.info(server.root_url)
+            for name, (simulator, server) in self._servers.items()
+        }
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the sandbox in the foreground until interrupted (python -m psabridge.sandbox.runner)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--gravityzone-port", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--alert-interval", type=float, default=None)
+    args = parser.parse_args(argv)
+    options: dict[str, Any] = {
+        "host": args.host,
+        "gravityzone_port": args.gravityzone_port,
+        "seed": args.seed,
+        "alert_interval": args.alert_interval,
+    }
+    with Sandbox(**options) as sandbox:
+        print(json.dumps(sandbox.info(), indent=2), flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
