@@ -74,10 +74,11 @@ def add_events(*events: dict[str, Any], message_id: int = 1720773248505) -> dict
 
 def reset_rate_budgets() -> None:
     """Forget the calls counted against outside rate budgets (push allows 5 a minute)."""
+    from django.conf import settings
+
     from psabridge.connectors import rate_budget
 
-    for storage in rate_budget._storages.values():
-        storage.reset()
+    rate_budget._shared_storage(settings.RATE_LIMIT_STORAGE).reset()
 
 
 @pytest.fixture(autouse=True)
