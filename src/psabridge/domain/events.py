@@ -30,10 +30,10 @@ KINDS: dict[str, EventKind] = {
     kind.slug: kind
     for kind in (
         EventKind(
-            "gravityzone_connection_failed",
-            "GravityZone connection failing",
+            "connection_failed",
+            "Connection failing",
             Priority.ERROR,
-            "Open Connections > GravityZone, check the Access URL and API key, then Validate.",
+            "Open Connections, check the address and credentials of this system, then Validate.",
         ),
         EventKind(
             "push_disabled",

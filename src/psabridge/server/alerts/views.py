@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from psabridge.connectors.errors import ConnectorError
@@ -57,7 +58,7 @@ def push_enable(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Event push enabled: GravityZone now sends alerts here.")
     except ConnectorError as exc:
         messages.error(request, f"Push could not be enabled: {exc}")
-    return redirect("connections_gravityzone")
+    return redirect("connection", system="gravityzone")
 
 
 @require_POST
@@ -65,7 +66,10 @@ def push_check(request: HttpRequest) -> HttpResponse:
     """Read push settings and statistics now."""
     outcome = push.check_push_quietly()
     messages.success(request, f"Push checked: {outcome}.")
-    return redirect(request.POST.get("next") or "connections_gravityzone")
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("connection", system="gravityzone")
 
 
 @require_POST
@@ -77,7 +81,7 @@ def push_test(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Test event '{module}' requested; it appears under Alerts.")
     except (ConnectorError, ValueError) as exc:
         messages.error(request, f"Test event failed: {exc}")
-    return redirect("connections_gravityzone")
+    return redirect("connection", system="gravityzone")
 
 
 @require_POST
@@ -85,3 +89,14 @@ def push_rotate(request: HttpRequest) -> HttpResponse:
     """Replace the receiver secret and re-enable push with it."""
     push.rotate_secret()
     return push_enable(request)
+
+
+def push_card_context(request: HttpRequest) -> dict[str, object]:
+    """Return what the push card of the GravityZone connection page shows."""
+    target = push.receiver()
+    return {
+        "push": push.push_state(),
+        "receiver_url": push.receiver_url(target, request.build_absolute_uri("/")),
+        "receiver_hint": target.authorization()[-4:],
+        "test_modules": ALERT_MODULES,
+    }

@@ -1,76 +1,104 @@
-"""The GravityZone connection page: credentials, Validate, Save, and the push card."""
+"""The connection page of each outside system: credentials, Validate, Save (R1.1-R1.5)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from psabridge.connectors.errors import ConnectorError
 from psabridge.connectors.ports import ValidationResult
-from psabridge.domain.alerts import ALERT_MODULES
 from psabridge.server.core import connections
-from psabridge.server.core.forms import GravityZoneForm
+from psabridge.server.core.connection_specs import SPECS, ConnectionSpec
+from psabridge.server.core.forms import ConnectionForm
+from psabridge.server.core.models import System
+
+
+def _spec(system: str) -> ConnectionSpec:
+    if system not in SPECS:
+        raise Http404("no such connection")
+    return SPECS[system]
+
+
+def _form(spec: ConnectionSpec, data: Any = None) -> ConnectionForm:
+    connection = connections.connection_for(spec.system)
+    stored = frozenset(connection.credential_hints) if connection else frozenset()
+    initial = _initial(connection) if connection and data is None else None
+    return ConnectionForm(spec, data, initial=initial, stored=stored)
+
+
+def _initial(connection: Any) -> dict[str, str]:
+    spec = SPECS[connection.system]
+    return {spec.fields[0].name: connection.base_url, **connection.options}
 
 
 def _page(
-    request: HttpRequest, form: GravityZoneForm, result: ValidationResult | None = None
+    request: HttpRequest,
+    spec: ConnectionSpec,
+    form: ConnectionForm,
+    result: ValidationResult | None = None,
 ) -> HttpResponse:
-    from psabridge.server.alerts import push
-
-    connection = connections.gravityzone_connection()
+    connection = connections.connection_for(spec.system)
     context = {
+        "spec": spec,
         "form": form,
         "connection": connection,
         "result": result,
-        "push": push.push_state() if connection else None,
-        "receiver_url": push.receiver_url(push.receiver(), request.build_absolute_uri("/")),
-        "receiver_hint": connection and push.receiver().authorization()[-4:],
-        "test_modules": ALERT_MODULES,
+        "system": spec.system.value,
+        "title": spec.system.label,
     }
-    return render(request, "core/gravityzone.html", context)
+    if spec.system == System.GRAVITYZONE and connection is not None:
+        from psabridge.server.alerts.views import push_card_context
+
+        context.update(push_card_context(request))
+    return render(request, "core/connection.html", context)
 
 
-def gravityzone(request: HttpRequest) -> HttpResponse:
-    """Show the connection form filled with what is stored (never the key itself)."""
-    connection = connections.gravityzone_connection()
-    initial = {"access_url": connection.base_url} if connection else {}
-    return _page(request, GravityZoneForm(initial=initial, has_stored_key=bool(connection)))
-
-
-def _credentials(form: GravityZoneForm) -> tuple[str, str]:
-    connection = connections.gravityzone_connection()
-    key = form.cleaned_data["api_key"] or (
-        connection.credentials()["api_key"] if connection else ""
-    )
-    return form.cleaned_data["access_url"], key
+def connection_page(request: HttpRequest, system: str) -> HttpResponse:
+    """Show the connection form filled with what is stored (never a credential)."""
+    spec = _spec(system)
+    return _page(request, spec, _form(spec))
 
 
 @require_POST
-def gravityzone_validate(request: HttpRequest) -> HttpResponse:
-    """Validate the entered (or stored) credentials without saving them; htmx fragment."""
-    form = GravityZoneForm(request.POST, has_stored_key=bool(connections.gravityzone_connection()))
+def connection_validate(request: HttpRequest, system: str) -> HttpResponse:
+    """Validate the entered (or stored) credentials without saving; an htmx fragment."""
+    spec = _spec(system)
+    form = _form(spec, request.POST)
     if not form.is_valid():
         return render(request, "core/_form_errors.html", {"form": form})
-    result = connections.validate_gravityzone(*_credentials(form))
+    result = connections.validate(system, connections.merged_values(spec, form.cleaned_data))
     return render(request, "core/_validation.html", {"result": result})
 
 
 @require_POST
-def gravityzone_save(request: HttpRequest) -> HttpResponse:
+def connection_save(request: HttpRequest, system: str) -> HttpResponse:
     """Validate, then save; credentials that do not validate are not saved."""
-    form = GravityZoneForm(request.POST, has_stored_key=bool(connections.gravityzone_connection()))
+    spec = _spec(system)
+    form = _form(spec, request.POST)
     if not form.is_valid():
-        return _page(request, form)
-    access_url, key = _credentials(form)
-    result = connections.validate_gravityzone(access_url, key)
+        return _page(request, spec, form)
+    values = connections.merged_values(spec, form.cleaned_data)
+    result = connections.validate(system, values)
     if result.outcome != "ok":
-        return _page(request, form, result)
-    connections.save_gravityzone(access_url, form.cleaned_data["api_key"], result)
-    messages.success(request, "GravityZone connection saved and valid.")
+        return _page(request, spec, form, result)
+    existing = connections.connection_for(system)
+    still_sandbox = bool(
+        existing and existing.is_sandbox and existing.base_url == values[spec.fields[0].name]
+    )
+    connections.save(system, values, result, is_sandbox=still_sandbox)
+    messages.success(request, f"{spec.system.label} connection saved and valid.")
+    _after_save(request, system)
+    return redirect("connection", system=system)
+
+
+def _after_save(request: HttpRequest, system: str) -> None:
+    if system != System.GRAVITYZONE:
+        return
     try:
         connections.refresh_companies()
     except ConnectorError as exc:
         messages.warning(request, f"Saved, but the company list could not be read: {exc}")
-    return redirect("connections_gravityzone")

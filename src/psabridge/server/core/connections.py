@@ -1,9 +1,10 @@
-"""Build connector objects from stored connections, validate and save credentials (R1.1, R1.5)."""
+"""Build connectors from stored connections; validate, save and replace credentials (R1.1-R1.5)."""
 
 from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +18,7 @@ from psabridge.connectors.rate_budget import RateBudget
 from psabridge.connectors.registry import ConnectorOptions, create_connector
 from psabridge.server.core import events as event_service
 from psabridge.server.core.audit import record_call
+from psabridge.server.core.connection_specs import SPECS, ConnectionSpec
 from psabridge.server.core.models import Connection, SecurityCompany, System
 
 log = logging.getLogger(__name__)
@@ -28,65 +30,118 @@ def rate_budget(system: str) -> RateBudget:
     return RateBudget(settings.RATE_LIMIT_STORAGE, namespace=f"psabridge:{system}")
 
 
+def connection_for(system: str) -> Connection | None:
+    """Return the stored connection of a system, if any."""
+    return Connection.objects.filter(system=system).first()
+
+
 def gravityzone_connection() -> Connection | None:
     """Return the stored GravityZone connection, if any."""
-    return Connection.objects.filter(system=System.GRAVITYZONE).first()
+    return connection_for(System.GRAVITYZONE)
 
 
-def platform_for(access_url: str, api_key: str) -> GravityZonePlatform:
-    """Return the GravityZone platform for these credentials, audited and rate-budgeted."""
-    options = ConnectorOptions(budget=rate_budget(System.GRAVITYZONE), audit=record_call)
-    settings_ = {"access_url": access_url, "api_key": SecretStr(api_key)}
-    platform = create_connector(System.GRAVITYZONE, settings_, options)
+def stored_values(connection: Connection) -> dict[str, str]:
+    """Return every form value of a stored connection, credentials decrypted."""
+    spec = SPECS[connection.system]
+    return {
+        spec.fields[0].name: connection.base_url,
+        **connection.options,
+        **connection.credentials(),
+    }
+
+
+def merged_values(spec: ConnectionSpec, entered: dict[str, Any]) -> dict[str, str]:
+    """Return the entered values, with blank credentials taken from the stored connection."""
+    connection = connection_for(spec.system)
+    stored = stored_values(connection) if connection else {}
+    values = {f.name: str(entered.get(f.name) or "") for f in spec.fields}
+    for name in spec.credential_names:
+        values[name] = values[name] or stored.get(name, "")
+    return values
+
+
+def connector(system: str, values: dict[str, str]) -> Any:
+    """Return the adapter of a system for these values, audited and rate-budgeted."""
+    spec = SPECS[system]
+    settings_: dict[str, Any] = dict(values)
+    for name in spec.credential_names:
+        settings_[name] = SecretStr(values.get(name, ""))
+    options = ConnectorOptions(budget=rate_budget(system), audit=record_call)
+    return create_connector(system, settings_, options)
+
+
+def stored_connector(system: str) -> Any:
+    """Return the adapter of a stored connection, or raise ConnectorError."""
+    connection = connection_for(system)
+    if connection is None:
+        raise ConnectorError(f"{System(system).label} is not connected yet")
+    return connector(system, stored_values(connection))
+
+
+def gravityzone_platform() -> GravityZonePlatform:
+    """Return the GravityZone platform of the stored connection, or raise ConnectorError."""
+    platform = stored_connector(System.GRAVITYZONE)
     if not isinstance(platform, GravityZonePlatform):
         raise ConnectorError("the gravityzone connector is not a GravityZone platform")
     return platform
 
 
-def gravityzone_platform() -> GravityZonePlatform:
-    """Return the SecurityPlatform of the stored connection, or raise ConnectorError."""
-    connection = gravityzone_connection()
-    if connection is None:
-        raise ConnectorError("GravityZone is not connected yet")
-    return platform_for(connection.base_url, connection.credentials()["api_key"])
+def validate(system: str, values: dict[str, str]) -> ValidationResult:
+    """Make the cheap authenticated calls of R1.1/R1.2 and say what they found."""
+    result: ValidationResult = connector(system, values).validate()
+    return result
 
 
 def validate_gravityzone(access_url: str, api_key: str) -> ValidationResult:
-    """Make the cheap authenticated calls of R1.1 and say what they found."""
-    return platform_for(access_url, api_key).validate()
+    """Validate GravityZone credentials."""
+    return validate(System.GRAVITYZONE, {"access_url": access_url, "api_key": api_key})
 
 
 @transaction.atomic
-def save_gravityzone(
-    access_url: str, api_key: str, result: ValidationResult, is_sandbox: bool = False
+def save(
+    system: str, values: dict[str, str], result: ValidationResult, is_sandbox: bool = False
 ) -> Connection:
-    """Store (or replace) the GravityZone connection; a blank key keeps the stored one."""
-    connection = gravityzone_connection() or Connection(system=System.GRAVITYZONE)
-    connection.base_url = access_url
-    if api_key:
-        connection.set_credentials({"api_key": api_key})
-    connection.is_sandbox = is_sandbox or (connection.is_sandbox and not api_key)
-    _remember_validation(connection, result)
+    """Store (or replace) a connection with its validation outcome."""
+    spec = SPECS[system]
+    connection = connection_for(system) or Connection(system=system)
+    connection.base_url = values[spec.fields[0].name]
+    connection.options = {name: values.get(name, "") for name in spec.option_names}
+    connection.set_credentials({name: values[name] for name in spec.credential_names})
+    connection.is_sandbox = is_sandbox
+    remember_validation(connection, result)
     connection.save()
     return connection
 
 
+def save_gravityzone(
+    access_url: str, api_key: str, result: ValidationResult, is_sandbox: bool = False
+) -> Connection:
+    """Store the GravityZone connection (a blank key keeps the stored one)."""
+    values = merged_values(
+        SPECS[System.GRAVITYZONE], {"access_url": access_url, "api_key": api_key}
+    )
+    return save(System.GRAVITYZONE, values, result, is_sandbox)
+
+
 def revalidate(connection: Connection) -> ValidationResult:
-    """Validate the stored credentials again, keep the outcome and raise or close the event."""
-    result = validate_gravityzone(connection.base_url, connection.credentials()["api_key"])
-    _remember_validation(connection, result)
+    """Validate the stored credentials again and keep the outcome."""
+    result = validate(connection.system, stored_values(connection))
+    remember_validation(connection, result)
     connection.save(update_fields=["validated_at", "validation_outcome", "validation_message"])
     return result
 
 
-def _remember_validation(connection: Connection, result: ValidationResult) -> None:
+def remember_validation(connection: Connection, result: ValidationResult) -> None:
+    """Keep a validation outcome on the connection and open or close its event."""
     connection.validated_at = timezone.now()
     connection.validation_outcome = result.outcome
     connection.validation_message = result.message[:300]
     if result.outcome == "ok":
-        event_service.close_events("gravityzone_connection_failed")
+        event_service.close_events("connection_failed", scope=connection.system)
     else:
-        event_service.raise_event("gravityzone_connection_failed", message=result.message)
+        event_service.raise_event(
+            "connection_failed", scope=connection.system, message=result.message
+        )
 
 
 def refresh_companies() -> int:

@@ -27,7 +27,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
     current = (request.resolver_match.url_name or "") if request.resolver_match else ""
     items = [
-        {"name": name, "label": label, "url": reverse(name), "active": current.startswith(name)}
+        {
+            "name": name,
+            "label": label,
+            "url": reverse(name),
+            "active": current.startswith(name.rstrip("s")),
+        }
         for name, label in NAVIGATION
     ]
     return {"nav_items": items, "open_event_count": IntegrationEvent.objects.open().count()}

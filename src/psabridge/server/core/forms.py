@@ -1,40 +1,47 @@
-"""Forms of the core app: the GravityZone connection."""
+"""The connection form, built from a system's ConnectionSpec."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
+from psabridge.server.core.connection_specs import ConnectionSpec, FieldSpec
 
-class GravityZoneForm(forms.Form):
-    """Access URL and API key; a blank key keeps the stored one (R1.5)."""
 
-    access_url = forms.URLField(
-        label="Access URL",
-        max_length=300,
-        assume_scheme="https",
-        help_text="Control Center > My Account > Control Center API, e.g. "
-        "https://cloud.gravityzone.bitdefender.com/api",
-    )
-    api_key = forms.CharField(
-        label="API key",
-        required=False,
-        max_length=200,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Needs the Companies, Network, Licensing and Event Push Service APIs.",
-    )
+def _field(spec: FieldSpec, required: bool) -> forms.Field:
+    if spec.kind == "url":
+        field: forms.Field = forms.URLField(max_length=300, assume_scheme="https")
+    else:
+        widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})
+        field = forms.CharField(
+            max_length=300, strip=True, widget=widget if spec.kind == "password" else None
+        )
+    field.label, field.help_text, field.required = spec.label, spec.help, required
+    return field
 
-    def __init__(self, *args: object, has_stored_key: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.has_stored_key = has_stored_key
 
-    def clean_access_url(self) -> str:
-        return str(self.cleaned_data["access_url"]).rstrip("/")
+class ConnectionForm(forms.Form):
+    """Address, options and credentials; a blank credential keeps the stored one (R1.5)."""
 
-    def clean_api_key(self) -> str:
-        key = str(self.cleaned_data.get("api_key") or "")
-        if not key and not self.has_stored_key:
-            raise forms.ValidationError("Enter the API key.")
-        if key and (len(key) < 8 or any(ch.isspace() for ch in key)):
-            raise forms.ValidationError("This does not look like a GravityZone API key.")
-        return key
+    def __init__(
+        self, spec: ConnectionSpec, *args: Any, stored: frozenset[str] = frozenset(), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        for field_spec in spec.fields:
+            keeps_stored = field_spec.credential and field_spec.name in stored
+            self.fields[field_spec.name] = _field(
+                field_spec, field_spec.required and not keeps_stored
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for field_spec in self.spec.fields:
+            value = str(cleaned.get(field_spec.name) or "").strip()
+            if field_spec.kind == "url":
+                value = value.rstrip("/")
+            if field_spec.credential and any(ch.isspace() for ch in value):
+                self.add_error(field_spec.name, "This cannot contain spaces.")
+            cleaned[field_spec.name] = value
+        return cleaned

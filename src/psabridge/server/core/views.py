@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from psabridge.server.alerts.models import Alert, EventState, InboundEvent, PushState
 from psabridge.server.core import events as event_service
 from psabridge.server.core import status as status_service
+from psabridge.server.core.connection_specs import SPECS
 from psabridge.server.core.models import Connection, IntegrationEvent, SecurityCompany, System
 from psabridge.server.core.models import EventState as IntegrationState
 
@@ -43,7 +44,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def connections(request: HttpRequest) -> HttpResponse:
     """List the outside systems and the state of each connection."""
     stored = {c.system: c for c in Connection.objects.all()}
-    rows = [{"system": s, "connection": stored.get(s.value)} for s in System]
+    rows = [
+        {"system": s, "connection": stored.get(s.value), "configurable": s.value in SPECS}
+        for s in System
+    ]
     return render(request, "core/connections.html", {"rows": rows})
 
 
