@@ -261,6 +261,42 @@ class TicketState:
     status: str
     closed: bool
     closed_at: datetime | None = None
+    status_id: str | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketTypeInfo:
+    """A ticket type's defaults (ids as strings, team and category as text) and mandatory fields.
+
+    `mandatory_fields` are the PSA's field names a new ticket must have (e.g. "category_1").
+    """
+
+    id: str
+    name: str
+    initial_status_id: str | None = None
+    default_sla_id: str | None = None
+    default_priority_id: str | None = None
+    default_team: str | None = None
+    default_category: str | None = None
+    default_impact: str | None = None
+    default_urgency: str | None = None
+    mandatory_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A PSA asset (configuration item) of a company, with its identifying key fields."""
+
+    id: str
+    company_id: str | None
+    inventory_number: str | None
+    key_field: str | None = None
+    key_field2: str | None = None
+    key_field3: str | None = None
+    site_id: str | None = None
+    asset_type: str | None = None
+    inactive: bool = False
 
 
 @dataclass(frozen=True)
@@ -286,6 +322,26 @@ class TicketDesk(Protocol):
         """Return the choosable types, statuses, SLAs, priorities, categories, teams, boards."""
         ...
 
+    def categories(self, ticket_type_id: str) -> list[Option]:
+        """Return the categories a ticket type allows."""
+        ...
+
+    def ticket_type(self, ticket_type_id: str) -> TicketTypeInfo:
+        """Return a ticket type's defaults and mandatory fields."""
+        ...
+
+    def closed_status_ids(self) -> set[str]:
+        """Return the ids of every status the PSA treats as closed."""
+        ...
+
+    def clients(self) -> list[Option]:
+        """Return the PSA companies (clients) for mappings."""
+        ...
+
+    def assets(self, client_id: str) -> list[Asset]:
+        """Return a PSA company's assets."""
+        ...
+
     def create_ticket(self, ticket: NewTicket) -> TicketRef:
         """Create a ticket carrying `ticket.reference`; never retried blindly."""
         ...
@@ -298,8 +354,10 @@ class TicketDesk(Protocol):
         """Return a ticket's current state."""
         ...
 
-    def close_ticket(self, ticket_id: str, note: str | None = None) -> None:
-        """Close a ticket, with an optional closing note."""
+    def close_ticket(
+        self, ticket_id: str, note: str | None = None, *, status_id: str | None = None
+    ) -> None:
+        """Close a ticket (with `status_id`, else the PSA's Closed status), optionally noted."""
         ...
 
     def find_ticket_by_reference(self, reference: str) -> TicketRef | None:

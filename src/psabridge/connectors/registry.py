@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 from psabridge.connectors.errors import ConfigError
 from psabridge.connectors.gravityzone.adapter import GravityZonePlatform
+from psabridge.connectors.halopsa.adapter import HaloTicketDesk
 from psabridge.connectors.http import CallRecord, RateBudget
 from psabridge.connectors.ports import BillingTarget, SecurityPlatform, TicketDesk
 
@@ -45,6 +46,30 @@ def build_gravityzone(
     return GravityZonePlatform.connect(str(access_url), api_key, **options.http_options())
 
 
+def build_halopsa(settings: Mapping[str, Any], options: ConnectorOptions) -> HaloTicketDesk:
+    """Build the HaloPSA adapter from {"base_url", "client_id", "client_secret"}.
+
+    Optional: "auth_url" and "tenant" (discovered when empty), "note_outcome" and
+    "public_note_outcome" (outcome names for private and public notes).
+    """
+    base_url, client_id = _required(settings, "base_url"), _required(settings, "client_id")
+    secret = _required(settings, "client_secret")
+    if not isinstance(secret, SecretStr):
+        secret = SecretStr(str(secret))
+    notes = {
+        k: str(settings[k]) for k in ("note_outcome", "public_note_outcome") if settings.get(k)
+    }
+    return HaloTicketDesk.connect(
+        str(base_url),
+        str(client_id),
+        secret,
+        auth_url=settings.get("auth_url") or None,
+        tenant=settings.get("tenant") or None,
+        **notes,
+        **options.http_options(),
+    )
+
+
 def _required(settings: Mapping[str, Any], name: str) -> Any:
     value = settings.get(name)
     if value in (None, ""):
@@ -55,6 +80,7 @@ def _required(settings: Mapping[str, Any], name: str) -> Any:
 # Adding a system is one line here plus its own package (CONVENTIONS "Connectors").
 REGISTRY: Mapping[str, Factory] = {
     "gravityzone": build_gravityzone,
+    "halopsa": build_halopsa,
 }
 
 

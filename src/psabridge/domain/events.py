@@ -49,6 +49,13 @@ KINDS: dict[str, EventKind] = {
             "Push settings in GravityZone do not point at this receiver. Press Enable push.",
         ),
         EventKind(
+            "alerts_unmapped_company",
+            "Alerts for a company that is not mapped",
+            Priority.WARNING,
+            "Map the GravityZone company to a PSA client on the Mappings page; its parked "
+            "alerts are then ticketed.",
+        ),
+        EventKind(
             "ticketing_closure_failure",
             "Ticketing closure failure",
             Priority.WARNING,

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .gravityzone import GravityZoneSimulator
+from .halopsa import HaloSimulator, sources_from_gravityzone
 from .serving import BackgroundServer
 
 if TYPE_CHECKING:
@@ -34,7 +35,12 @@ class Simulator(Protocol):
 
 
 class Sandbox:
-    """All simulators, started and stopped together; usable as a context manager."""
+    """All simulators, started and stopped together; usable as a context manager.
+
+    The HaloPSA world is built from the GravityZone one (same seed, same companies) and
+    shares its simulated clock. `rate_limits=False` turns every simulator's limits off;
+    `halo_rate_limit=None` turns off Halo's alone.
+    """
 
     def __init__(
         self,
@@ -48,6 +54,9 @@ class Sandbox:
         push_batch_max: int = 10,
         rate_limits: bool = True,
         time_scale: float = 1.0,
+        halopsa_port: int = 0,
+        halo_rate_limit: tuple[int, float] | None = (300, 300.0),
+        halo_token_lifetime: int = 3600,
     ) -> None:
         self.host = host
         self.gravityzone = GravityZoneSimulator(
@@ -59,7 +68,17 @@ class Sandbox:
             rate_limits=rate_limits,
             time_scale=time_scale,
         )
-        self._planned: list[tuple[Simulator, int]] = [(self.gravityzone, gravityzone_port)]
+        self.halopsa = HaloSimulator(
+            seed=seed,
+            sources=sources_from_gravityzone(self.gravityzone.world),
+            clock=self.gravityzone.clock,
+            rate_limit=halo_rate_limit if rate_limits else None,
+            token_lifetime=halo_token_lifetime,
+        )
+        self._planned: list[tuple[Simulator, int]] = [
+            (self.gravityzone, gravityzone_port),
+            (self.halopsa, halopsa_port),
+        ]
         self._servers: dict[str, tuple[Simulator, BackgroundServer]] = {}
 
     def start(self) -> Sandbox:
@@ -106,12 +125,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--gravityzone-port", type=int, default=0)
+    parser.add_argument("--halopsa-port", type=int, default=0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--alert-interval", type=float, default=None)
     args = parser.parse_args(argv)
     options: dict[str, Any] = {
         "host": args.host,
         "gravityzone_port": args.gravityzone_port,
+        "halopsa_port": args.halopsa_port,
         "seed": args.seed,
         "alert_interval": args.alert_interval,
     }

@@ -69,6 +69,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 PUBLIC_URL = os.environ.get("PSABRIDGE_PUBLIC_URL", "").rstrip("/")
 MSP_TIME_ZONE = os.environ.get("PSABRIDGE_TIME_ZONE", "UTC")
+# Notes for one endpoint and alert kind are coalesced over this many seconds (R5.10).
+NOTE_COALESCE_SECONDS = float(os.environ.get("PSABRIDGE_NOTE_COALESCE_SECONDS", "60"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -79,6 +81,8 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "psabridge.server.core",
     "psabridge.server.alerts",
+    "psabridge.server.mappings",
+    "psabridge.server.ticketing",
 ]
 
 MIDDLEWARE = [
@@ -115,7 +119,8 @@ SQLITE_PATH = DATA_DIR / "psabridge.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Persistent: closing the last SQLite connection checkpoints the WAL on every request.
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
     # WAL lets the web and the worker read while one writes; IMMEDIATE avoids lock upgrades.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,

@@ -8,6 +8,8 @@ from psabridge.server.alerts import views as alert_views
 from psabridge.server.api import api
 from psabridge.server.core import connection_views
 from psabridge.server.core import views as core_views
+from psabridge.server.mappings import views as mapping_views
+from psabridge.server.ticketing import views as ticketing_views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -25,8 +27,14 @@ urlpatterns = [
     path("connections/gravityzone/push/check", alert_views.push_check, name="push_check"),
     path("connections/gravityzone/push/test", alert_views.push_test, name="push_test"),
     path("connections/gravityzone/push/rotate", alert_views.push_rotate, name="push_rotate"),
-    path("mappings/", core_views.mappings, name="mappings"),
-    path("ticketing/", core_views.ticketing, name="ticketing"),
+    path("mappings/", mapping_views.mapping_list, name="mappings"),
+    path("mappings/refresh", mapping_views.mapping_refresh, name="mappings_refresh"),
+    path("mappings/confirm", mapping_views.mapping_confirm, name="mappings_confirm"),
+    path("mappings/update", mapping_views.mapping_update, name="mappings_update"),
+    path("mappings/<int:mapping_id>/delete", mapping_views.mapping_delete, name="mapping_delete"),
+    path("ticketing/", ticketing_views.ticketing_page, name="ticketing"),
+    path("ticketing/save", ticketing_views.ticketing_save, name="ticketing_save"),
+    path("ticketing/test/<str:kind>", ticketing_views.ticketing_test, name="ticketing_test"),
     path("billing/", core_views.billing, name="billing"),
     path("alerts/", alert_views.alert_list, name="alerts"),
     path("alerts/ignored/", alert_views.ignored_events, name="alerts_ignored"),

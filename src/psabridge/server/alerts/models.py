@@ -62,8 +62,14 @@ class InboundEvent(models.Model):
 
 
 class AlertState(models.TextChoices):
-    RECEIVED = "received", "Received"
+    RECEIVED = "received", "Received (ticketing off)"
     TEST = "test", "Test event"
+    QUEUED = "queued", "Waiting for the ticketing engine"
+    TICKETED = "ticketed", "Ticket created"
+    NOTED = "noted", "Added as a note"
+    PARKED_UNMAPPED = "parked_unmapped", "Parked: company not mapped"
+    PARKED_CONFIG = "parked_config", "Parked: invalid ticketing configuration"
+    SKIPPED = "skipped", "Not ticketed"
 
 
 class Alert(models.Model):
@@ -85,10 +91,13 @@ class Alert(models.Model):
     incident_id = models.CharField(max_length=64, blank=True, default="")
     is_test = models.BooleanField(default=False)
     state = models.CharField(max_length=20, choices=AlertState.choices, default=AlertState.RECEIVED)
+    state_reason = models.CharField(max_length=300, blank=True, default="")
+    psa_ticket_id = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering: ClassVar = ["-occurred_at", "-id"]
+        indexes: ClassVar = [models.Index(fields=["state", "id"])]
 
     def get_kind_label(self) -> str:
         """Return the product name of the alert kind (R5.3)."""

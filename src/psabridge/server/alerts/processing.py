@@ -25,7 +25,12 @@ def process_pending(batch_size: int = BATCH_SIZE) -> int:
         done = _process_batch(batch_size)
         total += done
         if done < batch_size:
-            return total
+            break
+    if total and Alert.objects.filter(state=AlertState.QUEUED).exists():
+        from psabridge.server.ticketing.tasks import route_alerts
+
+        route_alerts()
+    return total
 
 
 def _process_batch(batch_size: int) -> int:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import time
 import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -21,7 +22,7 @@ from psabridge.domain.pushbody import (
     event_dedupe_key,
     parse_push_body,
 )
-from psabridge.server.alerts.models import InboundEvent, PushReceiver
+from psabridge.server.alerts.models import EventState, PushReceiver
 
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 5.0
@@ -109,24 +110,39 @@ def _md5_matches(request: HttpRequest, raw: bytes, api_key: str) -> bool:
 
 def store_events(receiver_pk: int, parsed: ParsedBody) -> None:
     """Store each event once in one transaction, then have a worker process them."""
-    now = timezone.now()
+    if not parsed.events:
+        return
+    received_at = connection.ops.adapt_datetimefield_value(timezone.now())
     rows = [
-        InboundEvent(
-            receiver_id=receiver_pk,
-            dedupe_key=event_dedupe_key(event),
-            payload=event,
-            module=str(event.get("module", ""))[:60],
-            body_shape=parsed.shape,
-            received_at=now,
+        (
+            receiver_pk,
+            event_dedupe_key(event),
+            json.dumps(event),
+            str(event.get("module", ""))[:60],
+            parsed.shape,
+            received_at,
+            EventState.PENDING,
         )
         for event in parsed.events
     ]
-    if not rows:
-        return
     with transaction.atomic():
         # A re-delivered identical event hits the unique dedupe key and adds nothing.
-        InboundEvent.objects.bulk_create(rows, ignore_conflicts=True)
+        with connection.cursor() as cursor:
+            cursor.executemany(_insert_sql(), rows)
         transaction.on_commit(_enqueue_processing)
+
+
+_INSERT = (
+    "INSERT INTO alerts_inboundevent (receiver_id, dedupe_key, payload, module, body_shape, "
+    "received_at, state, ignored_reason, attempts) "
+    "VALUES (%s, %s, {payload}, %s, %s, %s, %s, '', 0) ON CONFLICT (dedupe_key) DO NOTHING"
+)
+
+
+def _insert_sql() -> str:
+    # One executemany instead of bulk_create: this is the hot path of every push, and the ORM's
+    # per-value preparation inside the write transaction halved throughput (bench/RESULTS.md).
+    return _INSERT.replace("{payload}", "%s::jsonb" if connection.vendor == "postgresql" else "%s")
 
 
 def _enqueue_processing() -> None:

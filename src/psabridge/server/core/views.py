@@ -51,41 +51,17 @@ def connections(request: HttpRequest) -> HttpResponse:
     return render(request, "core/connections.html", {"rows": rows})
 
 
-def _not_configured(
+def not_configured(
     request: HttpRequest, title: str, explanation: str, **extra: object
 ) -> HttpResponse:
+    """Render the page of a feature that waits for a prerequisite, saying which."""
     context = {"page_title": title, "explanation": explanation, "companies": None, **extra}
     return render(request, "core/not_configured.html", context)
 
 
-def mappings(request: HttpRequest) -> HttpResponse:
-    """Company mappings need a PSA; until then, show the GravityZone side that will be mapped."""
-    return _not_configured(
-        request,
-        "Mappings",
-        "Mappings link each GravityZone company to a HaloPSA client or ConnectWise company. "
-        "No PSA is connected yet, so nothing can be mapped.",
-        companies=list(SecurityCompany.objects.filter(company_type=1).order_by("name")),
-        next_step_url=reverse("connections"),
-        next_step_label="Open Connections",
-    )
-
-
-def ticketing(request: HttpRequest) -> HttpResponse:
-    """Ticketing needs a PSA; alerts are already received and kept until then."""
-    return _not_configured(
-        request,
-        "Ticketing",
-        "Alerts become PSA tickets once a PSA is connected and ticketing is set up. "
-        "Until then every received alert is kept on the Alerts page and nothing is lost.",
-        next_step_url=reverse("alerts"),
-        next_step_label="See received alerts",
-    )
-
-
 def billing(request: HttpRequest) -> HttpResponse:
     """Billing needs a PSA to write usage into."""
-    return _not_configured(
+    return not_configured(
         request,
         "Billing",
         "Monthly GravityZone usage is written into HaloPSA recurring invoices or ConnectWise "

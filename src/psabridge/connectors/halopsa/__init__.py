@@ -1,0 +1,1 @@
+"""HaloPSA connector: OAuth client-credentials REST client and the TicketDesk adapter."""

@@ -1,0 +1,146 @@
+"""HaloSimulator: the Halo world, its auth server, rate limit, faults and call counters."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..gravityzone.clock import SimClock
+from .app import HaloApp
+from .auth import App, AuthServer
+from .catalog import API_AGENT_ID
+from .errors import rate_limit_message
+from .faults import FaultBook
+from .params import halo_time
+from .ratelimit import DEFAULT_LIMIT, RollingWindowLimiter
+from .scenario import SourceCompany, build_store, credentials
+from .store import TABLES, public
+from .ticket_api import render_ticket
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+
+class CallStats:
+    """Counters of calls per "METHOD /path" and of 429 answers."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.rate_limited = 0
+        self._lock = threading.Lock()
+
+    def count(self, label: str) -> None:
+        """Count one call."""
+        with self._lock:
+            self.calls[label] += 1
+
+    def count_rate_limited(self) -> None:
+        """Count one 429 answer."""
+        with self._lock:
+            self.rate_limited += 1
+
+    def reset(self) -> None:
+        """Forget every count."""
+        with self._lock:
+            self.calls.clear()
+            self.rate_limited = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        """Return the counters as JSON-ready data."""
+        with self._lock:
+            return {"calls": dict(self.calls), "rate_limited": self.rate_limited}
+
+
+class HaloSimulator:
+    """A stand-in for one HaloPSA instance, reached through one API application."""
+
+    name = "halopsa"
+
+    def __init__(
+        self,
+        *,
+        seed: int = 7,
+        sources: Sequence[SourceCompany] = (),
+        clock: SimClock | None = None,
+        rate_limit: tuple[int, float] | None = DEFAULT_LIMIT,
+        token_lifetime: int = 3600,
+    ) -> None:
+        self.seed = seed
+        self.sources = tuple(sources)
+        self.clock = clock or SimClock()
+        self.credentials = credentials(seed)
+        self.lock = threading.RLock()
+        self.store = build_store(seed, self.sources, self.clock.now())
+        self.auth = AuthServer(self.clock, self.credentials.tenant, token_lifetime)
+        creds = self.credentials
+        self.auth.add_app(
+            App(creds.client_id, creds.client_secret, frozenset({"all"}), API_AGENT_ID)
+        )
+        self.limiter = RollingWindowLimiter(rate_limit)
+        self.faults = FaultBook()
+        self.stats = CallStats()
+        self.stopping = threading.Event()
+        self.app = HaloApp(self)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Serve the simulator as a WSGI app."""
+        return self.app(environ, start_response)
+
+    def info(self, root_url: str) -> dict[str, str]:
+        """Return what a client needs to connect, given the server's root URL."""
+        return {
+            "base_url": root_url,
+            "auth_url": f"{root_url}/auth",
+            "tenant": self.credentials.tenant,
+            "client_id": self.credentials.client_id,
+            "client_secret": self.credentials.client_secret,
+            "sandbox_url": f"{root_url}/_sandbox",
+        }
+
+    def start_background(self) -> None:
+        """Nothing runs in the background; re-arm the stop event."""
+        self.stopping.clear()
+
+    def stop_background(self) -> None:
+        """Wake requests held by latency or timeout faults."""
+        self.stopping.set()
+
+    def limit_text(self) -> str:
+        """Return the 429 message of the configured limit."""
+        requests, window = self.limiter.limit or DEFAULT_LIMIT
+        return rate_limit_message(requests, window)
+
+    def reset(self) -> None:
+        """Put the scenario back to the seed; forget faults, limits and counters (tokens stay)."""
+        with self.lock:
+            self.store = build_store(self.seed, self.sources, self.clock.now())
+        self.faults.clear()
+        self.limiter.reset()
+        self.stats.reset()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Return the inspection `state`: tickets with their actions, counts, counters."""
+        with self.lock:
+            store = self.store
+            actions: dict[int, list[dict[str, Any]]] = {}
+            for action in store.rows("actions"):
+                actions.setdefault(action["ticket_id"], []).append(public(action))
+            tickets = [
+                {**render_ticket(store, t), "actions": actions.get(t["id"], [])}
+                for t in store.rows("tickets")
+            ]
+            counts = {table: len(store.tables[table]) for table in TABLES}
+            removed = [s["name"] for s in store.removed_statuses.values()]
+        return {
+            "now": halo_time(self.clock.now()),
+            "tenant": self.credentials.tenant,
+            "tickets": tickets,
+            "counts": counts,
+            "removed_statuses": removed,
+            "scenario": store.scenario,
+            "faults": self.faults.describe(),
+            "tokens_issued": self.auth.tokens_issued,
+            **self.stats.snapshot(),
+        }

@@ -1,0 +1,55 @@
+"""PSA clients as last read, and the mappings between them and GravityZone companies."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import models
+
+
+class PsaClient(models.Model):
+    """A PSA company (HaloPSA client, ConnectWise company) as last read from the PSA."""
+
+    system = models.CharField(max_length=20)
+    client_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    inactive = models.BooleanField(default=False)
+    extra = models.JSONField(default=dict)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["system", "client_id"], name="one_psa_client")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Mapping(models.Model):
+    """GravityZone company <-> PSA client, with the services switched on for it (R2.1)."""
+
+    system = models.CharField(max_length=20)
+    psa_client_id = models.CharField(max_length=64)
+    psa_client_name = models.CharField(max_length=200)
+    company_id = models.CharField(max_length=64)
+    company_name = models.CharField(max_length=200)
+    billing = models.BooleanField(default=False)
+    ticketing = models.BooleanField(default=True)
+    issues = models.JSONField(default=list)
+    checked_at = models.DateTimeField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["system", "psa_client_id"], name="one_mapping_per_client"
+            ),
+            models.UniqueConstraint(
+                fields=["system", "company_id"], name="one_mapping_per_company"
+            ),
+        ]
+        ordering: ClassVar = ["psa_client_name"]
+
+    def __str__(self) -> str:
+        return f"{self.psa_client_name} <-> {self.company_name}"

@@ -1,0 +1,177 @@
+"""Mappings: read both sides, suggest, confirm, update checkboxes, re-check health (R2.1-R2.4)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from psabridge.domain.mapping import Issue, Party, Suggestion, mapping_issues, suggest
+from psabridge.server.core import connections
+from psabridge.server.core.models import Connection, SecurityCompany, System
+from psabridge.server.mappings.models import Mapping, PsaClient
+
+log = logging.getLogger(__name__)
+PSA_SYSTEMS = (System.HALOPSA, System.CONNECTWISE)
+
+
+def psa_system() -> str | None:
+    """Return the connected PSA (HaloPSA or ConnectWise PSA), if any."""
+    found = Connection.objects.filter(system__in=PSA_SYSTEMS).order_by("system").first()
+    return found.system if found else None
+
+
+@dataclass
+class Row:
+    """One line of the mappings table: a mapping, or an unmapped PSA client or company."""
+
+    mapping: Mapping | None = None
+    psa: PsaClient | None = None
+    company: SecurityCompany | None = None
+    suggestion: Suggestion | None = None
+    issues: list[dict[str, str]] = field(default_factory=list)
+
+
+def refresh(system: str) -> dict[str, int]:
+    """Re-read the PSA clients and GravityZone companies, then re-check every mapping."""
+    clients = connections.stored_connector(system).clients()
+    now = timezone.now()
+    with transaction.atomic():
+        for client in clients:
+            PsaClient.objects.update_or_create(
+                system=system,
+                client_id=client.id,
+                defaults={
+                    "name": client.name[:200],
+                    "inactive": bool(client.extra.get("inactive")),
+                    "extra": _plain(client.extra),
+                    "refreshed_at": now,
+                },
+            )
+        PsaClient.objects.filter(system=system).exclude(
+            client_id__in=[c.id for c in clients]
+        ).delete()
+    companies = connections.refresh_companies()
+    checked = recheck(system)
+    return {"psa_clients": len(clients), "companies": companies, "mappings": checked}
+
+
+def _plain(extra: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in extra.items() if isinstance(v, str | int | float | bool | type(None))}
+
+
+def recheck(system: str) -> int:
+    """Recompute the needs-attention issues of every mapping from the cached systems."""
+    clients = {c.client_id: c for c in PsaClient.objects.filter(system=system)}
+    companies = set(SecurityCompany.objects.values_list("company_id", flat=True))
+    now = timezone.now()
+    mappings = list(Mapping.objects.filter(system=system))
+    for mapping in mappings:
+        client = clients.get(mapping.psa_client_id)
+        issues = mapping_issues(
+            client is not None, mapping.company_id in companies, bool(client and client.inactive)
+        )
+        mapping.issues = [_issue(i) for i in issues]
+        mapping.checked_at = now
+        if client:
+            mapping.psa_client_name = client.name
+        mapping.save(update_fields=["issues", "checked_at", "psa_client_name"])
+    return len(mappings)
+
+
+def _issue(issue: Issue) -> dict[str, str]:
+    return {"code": issue.code, "text": issue.text, "action": issue.action}
+
+
+def rows(system: str, view: str = "all") -> list[Row]:
+    """Return the table rows: mappings first, then unmapped PSA clients, then companies."""
+    mappings = list(Mapping.objects.filter(system=system))
+    clients = {c.client_id: c for c in PsaClient.objects.filter(system=system)}
+    companies = {c.company_id: c for c in SecurityCompany.objects.filter(company_type=1)}
+    mapped_rows = [
+        Row(m, clients.get(m.psa_client_id), companies.get(m.company_id), issues=m.issues)
+        for m in mappings
+    ]
+    free_clients = [
+        c for c in clients.values() if c.client_id not in {m.psa_client_id for m in mappings}
+    ]
+    free_companies = [
+        c for c in companies.values() if c.company_id not in {m.company_id for m in mappings}
+    ]
+    hints = {
+        s.psa.id: s
+        for s in suggest(
+            [Party(c.client_id, c.name) for c in free_clients],
+            [Party(c.company_id, c.name) for c in free_companies],
+        )
+    }
+    unmapped = [
+        Row(psa=c, suggestion=hints.get(c.client_id)) for c in sorted(free_clients, key=_name)
+    ]
+    unmapped += [Row(company=c) for c in sorted(free_companies, key=_name)]
+    if view == "attention":
+        return [r for r in mapped_rows if r.issues]
+    if view == "unmapped":
+        return unmapped
+    return mapped_rows + unmapped
+
+
+def _name(item: Any) -> str:
+    return str(item.name).lower()
+
+
+def unmapped_company_count(system: str) -> int:
+    """Return how many GravityZone customer companies have no mapping (R2.2)."""
+    mapped = Mapping.objects.filter(system=system).values_list("company_id", flat=True)
+    return SecurityCompany.objects.filter(company_type=1).exclude(company_id__in=mapped).count()
+
+
+@transaction.atomic
+def confirm(system: str, psa_client_id: str, company_id: str) -> Mapping:
+    """Create a mapping the admin confirmed; parked alerts of the company are replayed."""
+    client = PsaClient.objects.get(system=system, client_id=psa_client_id)
+    company = SecurityCompany.objects.get(company_id=company_id)
+    mapping = Mapping.objects.create(
+        system=system,
+        psa_client_id=client.client_id,
+        psa_client_name=client.name,
+        company_id=company.company_id,
+        company_name=company.name,
+        ticketing=True,
+        checked_at=timezone.now(),
+    )
+    _replay(system, company_id)
+    return mapping
+
+
+def delete(mapping_id: int) -> None:
+    """Remove a mapping."""
+    Mapping.objects.filter(pk=mapping_id).delete()
+
+
+@transaction.atomic
+def update(system: str, wanted: dict[int, dict[str, bool]], only: set[int] | None = None) -> int:
+    """Apply Billing/Ticketing checkbox changes to all rows or the selected ones (R2.3)."""
+    changed = 0
+    for mapping in Mapping.objects.filter(system=system, pk__in=list(wanted)):
+        if only is not None and mapping.pk not in only:
+            continue
+        values = wanted[mapping.pk]
+        if (mapping.billing, mapping.ticketing) == (values["billing"], values["ticketing"]):
+            continue
+        turned_on = values["ticketing"] and not mapping.ticketing
+        mapping.billing, mapping.ticketing = values["billing"], values["ticketing"]
+        mapping.save(update_fields=["billing", "ticketing"])
+        changed += 1
+        if turned_on:
+            _replay(system, mapping.company_id)
+    return changed
+
+
+def _replay(system: str, company_id: str) -> None:
+    from psabridge.server.ticketing.engine import replay_parked
+
+    replay_parked(system, reason="mapping", company_id=company_id)

@@ -1,0 +1,117 @@
+"""The mappings page and its actions: refresh, confirm a suggestion, map, update, delete (R2)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from psabridge.connectors.errors import ConnectorError
+from psabridge.server.core.models import SecurityCompany
+from psabridge.server.core.views import not_configured
+from psabridge.server.mappings import services
+from psabridge.server.mappings.models import Mapping, PsaClient
+
+VIEWS = ("all", "attention", "unmapped")
+
+
+def mapping_list(request: HttpRequest) -> HttpResponse:
+    """Show every mapping, unmapped PSA client and unmapped company, with filters."""
+    system = services.psa_system()
+    if system is None:
+        return not_configured(
+            request,
+            "Mappings",
+            "Mappings link each GravityZone company to a HaloPSA client or ConnectWise company. "
+            "No PSA is connected yet, so nothing can be mapped.",
+            companies=list(SecurityCompany.objects.filter(company_type=1).order_by("name")),
+            next_step_url=reverse("connections"),
+            next_step_label="Open Connections",
+        )
+    view = request.GET.get("view", "all")
+    view = view if view in VIEWS else "all"
+    rows = services.rows(system, view)
+    context = {
+        "rows": rows,
+        "view": view,
+        "system": system,
+        "unmapped_count": services.unmapped_company_count(system),
+        "attention_count": Mapping.objects.filter(system=system).exclude(issues=[]).count(),
+        "free_companies": [r.company for r in services.rows(system, "unmapped") if r.company],
+        "never_refreshed": not PsaClient.objects.filter(system=system).exists(),
+    }
+    return render(request, "mappings/list.html", context)
+
+
+@require_POST
+def mapping_refresh(request: HttpRequest) -> HttpResponse:
+    """Re-read both systems and re-check every mapping (R2.3)."""
+    system = services.psa_system()
+    if system is not None:
+        try:
+            counts = services.refresh(system)
+            messages.success(
+                request,
+                "Refreshed: {psa_clients} PSA clients, {companies} GravityZone "
+                "companies, {mappings} mappings checked.".format(**counts),
+            )
+        except ConnectorError as exc:
+            messages.error(request, f"Refresh failed: {exc}")
+    return redirect("mappings")
+
+
+@require_POST
+def mapping_confirm(request: HttpRequest) -> HttpResponse:
+    """Create a mapping from a suggestion or from the company chosen for a PSA client."""
+    system = services.psa_system()
+    psa_client_id = request.POST.get("psa_client_id", "")
+    company_id = request.POST.get("company_id") or request.POST.get(
+        f"company_for_{psa_client_id}", ""
+    )
+    if system is None or not psa_client_id or not company_id:
+        messages.error(request, "Choose a GravityZone company for the PSA client first.")
+        return redirect("mappings")
+    try:
+        mapping = services.confirm(system, psa_client_id, company_id)
+    except (PsaClient.DoesNotExist, SecurityCompany.DoesNotExist):
+        messages.error(request, "That PSA client or company no longer exists: press Refresh.")
+    except IntegrityError:
+        messages.error(request, "One of the two is already mapped.")
+    else:
+        messages.success(request, f"Mapped {mapping.psa_client_name} to {mapping.company_name}.")
+    return redirect("mappings")
+
+
+@require_POST
+def mapping_update(request: HttpRequest) -> HttpResponse:
+    """Apply checkbox changes to all rows (Update All) or the selected rows (Update Selected)."""
+    system = services.psa_system()
+    if system is None:
+        return redirect("mappings")
+    ids = [int(v) for v in request.POST.getlist("row") if v.isdigit()]
+    wanted = {
+        pk: {
+            "billing": f"billing_{pk}" in request.POST,
+            "ticketing": f"ticketing_{pk}" in request.POST,
+        }
+        for pk in ids
+    }
+    selected = {int(v) for v in request.POST.getlist("selected") if v.isdigit()}
+    only = selected if request.POST.get("scope") == "selected" else None
+    if only is not None and not only:
+        messages.error(request, "Select at least one row for Update Selected.")
+        return redirect("mappings")
+    changed = services.update(system, wanted, only)
+    messages.success(request, f"{changed} mapping(s) updated.")
+    return redirect("mappings")
+
+
+@require_POST
+def mapping_delete(request: HttpRequest, mapping_id: int) -> HttpResponse:
+    """Delete one mapping."""
+    services.delete(mapping_id)
+    messages.success(request, "Mapping deleted.")
+    return redirect("mappings")

@@ -1,0 +1,429 @@
+"""Alert to ticket (DESIGN "Alert to ticket"): route, aggregate, create or note, never twice."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from psabridge.connectors.errors import (
+    AuthError,
+    ConfigError,
+    ConnectorError,
+    NotFoundError,
+    RateLimitedError,
+    TransientError,
+)
+from psabridge.connectors.ports import NewTicket
+from psabridge.domain.aggregation import (
+    AddNote,
+    CreateTicket,
+    LastTicket,
+    NeedTicketState,
+    Policy,
+    decide,
+)
+from psabridge.server.alerts.models import Alert, AlertState
+from psabridge.server.core import connections
+from psabridge.server.core import events as event_service
+from psabridge.server.mappings.models import Mapping
+from psabridge.server.ticketing import fields, leases, routing, texts
+from psabridge.server.ticketing.models import (
+    AggregationKey,
+    ThreadState,
+    TicketingSettings,
+    TicketThread,
+)
+
+log = logging.getLogger(__name__)
+BATCH = 500
+# A ticket's state is asked again when older than this; every run refreshes the states it
+# needs in one call (refresh_states), so a technician's close is seen by the next alert.
+STATUS_FRESH = timedelta(seconds=30)
+
+
+def note_window() -> timedelta:
+    """Return how long notes of one key are coalesced (R5.10)."""
+    return timedelta(seconds=float(getattr(django_settings, "NOTE_COALESCE_SECONDS", 60)))
+
+
+@dataclass
+class RouteResult:
+    """What one engine run did, and when it wants to run again."""
+
+    created: int = 0
+    noted: int = 0
+    parked: int = 0
+    skipped: int = 0
+    waiting: int = 0
+    run_again_in: float | None = None
+
+    def again(self, seconds: float) -> None:
+        self.run_again_in = (
+            seconds if self.run_again_in is None else min(self.run_again_in, seconds)
+        )
+
+
+class RetryLaterError(Exception):
+    """A PSA call failed in a way worth retrying; the alerts stay queued."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry in {seconds:.0f} s")
+        self.seconds = seconds
+
+
+def active_psa() -> str | None:
+    """Return the PSA that tickets go to: the one with enabled ticketing settings."""
+    return TicketingSettings.objects.filter(enabled=True).values_list("system", flat=True).first()
+
+
+def route_queued(now: datetime | None = None, desk: Any = None) -> RouteResult:
+    """Route every queued alert once; return counts and when to run again."""
+    now = now or timezone.now()
+    result = RouteResult()
+    system = active_psa()
+    queued = list(Alert.objects.filter(state=AlertState.QUEUED).order_by("id")[:BATCH])
+    if not queued:
+        return result
+    if system is None:
+        _set(queued, AlertState.RECEIVED, "ticketing is switched off")
+        return result
+    settings = routing.settings_for(system)
+    if not settings.valid:
+        result.parked += _set(queued, AlertState.PARKED_CONFIG, "; ".join(settings.problems)[:300])
+        return result
+    groups = _group(system, settings, queued, result)
+    if groups:
+        desk = desk or connections.stored_connector(system)
+        _retry_closes(system, settings, desk, now)
+        _refresh_states(system, list(groups), desk, now)
+    for (mapping, kind), alerts in groups.items():
+        KeyWork(system, settings, mapping, kind, alerts, desk, now, result).run()
+    if len(queued) == BATCH:
+        result.again(0)
+    return result
+
+
+def _group(
+    system: str, settings: TicketingSettings, alerts: list[Alert], result: RouteResult
+) -> dict[tuple[Mapping, str], list[Alert]]:
+    routes = routing.routes_of(settings)
+    mappings = {m.company_id: m for m in Mapping.objects.filter(system=system)}
+    groups: dict[tuple[Mapping, str], list[Alert]] = defaultdict(list)
+    for alert in alerts:
+        route = routes[alert.kind]
+        mapping = mappings.get(alert.company_id)
+        if not (route.blocked if alert.outcome == "blocked" else route.current):
+            result.skipped += _set(
+                [alert], AlertState.SKIPPED, f"{alert.outcome} alerts of this kind are switched off"
+            )
+        elif mapping is None:
+            result.parked += _park_unmapped(system, alert)
+        elif not mapping.ticketing:
+            result.skipped += _set(
+                [alert], AlertState.SKIPPED, f"ticketing is off for {mapping.psa_client_name}"
+            )
+        else:
+            groups[(mapping, f"{alert.endpoint_id or alert.endpoint_name}|{alert.kind}")].append(
+                alert
+            )
+    return groups
+
+
+def _park_unmapped(system: str, alert: Alert) -> int:
+    name = alert.company_name or alert.company_id or "an unknown company"
+    event_service.raise_event(
+        "alerts_unmapped_company",
+        scope=f"{system}:{alert.company_id}",
+        message=f"Alerts of {name} wait until it is mapped to a PSA client.",
+    )
+    return _set([alert], AlertState.PARKED_UNMAPPED, f"{name} is not mapped to a PSA client")
+
+
+def _set(alerts: list[Alert], state: str, reason: str, ticket_id: str = "") -> int:
+    ids = [a.pk for a in alerts]
+    update: dict[str, Any] = {"state": state, "state_reason": reason[:300]}
+    if ticket_id:
+        update["psa_ticket_id"] = ticket_id
+    Alert.objects.filter(pk__in=ids).update(**update)
+    return len(ids)
+
+
+@dataclass
+class KeyWork:
+    """The alerts of one aggregation key (company, endpoint, kind), under the key's lease."""
+
+    system: str
+    settings: TicketingSettings
+    mapping: Mapping
+    kind_key: str
+    alerts: list[Alert]
+    desk: Any
+    now: datetime
+    result: RouteResult
+    key: AggregationKey = field(init=False)
+
+    def run(self) -> None:
+        first = self.alerts[0]
+        self.key, _ = AggregationKey.objects.get_or_create(
+            system=self.system,
+            company_id=first.company_id,
+            endpoint_id=first.endpoint_id or first.endpoint_name,
+            kind=first.kind,
+        )
+        if not leases.take(self.key, self.now):
+            self.result.waiting += len(self.alerts)
+            self.result.again(5)
+            return
+        try:
+            self._work()
+        except RetryLaterError as retry:
+            self.result.waiting += len(self.alerts)
+            self.result.again(retry.seconds)
+        finally:
+            leases.release(self.key)
+
+    def _work(self) -> None:
+        self.key.refresh_from_db()
+        thread = self._last_thread()
+        decision = self._decide(thread)
+        if isinstance(decision, CreateTicket):
+            self._create(self.alerts[0], decision.close_after, thread)
+            if len(self.alerts) > 1:
+                self._defer_or_note(self.alerts[1:], self._last_thread())
+        elif isinstance(decision, AddNote):
+            target = TicketThread.objects.get(key=self.key, psa_ticket_id=decision.ticket_id)
+            self._defer_or_note(self.alerts, target)
+
+    def _last_thread(self) -> TicketThread | None:
+        threads = TicketThread.objects.filter(key=self.key, is_test=False).exclude(
+            state=ThreadState.FAILED
+        )
+        return threads.order_by("-created_at", "-id").first()
+
+    def _decide(self, thread: TicketThread | None) -> CreateTicket | AddNote:
+        first = self.alerts[0]
+        if thread is not None and thread.state == ThreadState.INTENT:
+            thread = self._resolve_intent(thread)
+        incident = self._incident_thread(first)
+        policy = Policy(auto_close_blocked=self.settings.auto_close_blocked)
+        blocked = first.outcome == "blocked"
+        decision = decide(
+            blocked, _last(thread, self.now), self.now, policy, _last(incident, self.now)
+        )
+        if isinstance(decision, NeedTicketState) and thread is not None:
+            self._ask_state(thread)
+            decision = decide(
+                blocked, _last(thread, self.now), self.now, policy, _last(incident, self.now)
+            )
+        assert not isinstance(decision, NeedTicketState)
+        return decision
+
+    def _incident_thread(self, alert: Alert) -> TicketThread | None:
+        if not alert.incident_id:
+            return None
+        threads = TicketThread.objects.filter(key=self.key, incident_id=alert.incident_id)
+        return threads.exclude(psa_ticket_id="").order_by("-created_at").first()
+
+    def _resolve_intent(self, thread: TicketThread) -> TicketThread | None:
+        """A create whose answer was lost: adopt the ticket if the PSA has it, else create again."""
+        found = self._call(self.desk.find_ticket_by_reference, thread.reference)
+        if found is None:
+            return None  # the intent's reference is reused by the next create
+        thread.psa_ticket_id, thread.state, thread.status_checked_at = (
+            found.id,
+            ThreadState.OPEN,
+            self.now,
+        )
+        thread.save(update_fields=["psa_ticket_id", "state", "status_checked_at"])
+        log.info("adopted ticket %s created by an earlier attempt (%s)", found.id, thread.reference)
+        return thread
+
+    def _ask_state(self, thread: TicketThread) -> None:
+        try:
+            state = self._call(self.desk.get_ticket_state, thread.psa_ticket_id)
+            closed = state.closed
+        except NotFoundError:
+            closed = True  # a deleted ticket cannot take notes: a new one is opened
+        thread.state = ThreadState.CLOSED if closed else ThreadState.OPEN
+        thread.status_checked_at = self.now
+        thread.save(update_fields=["state", "status_checked_at"])
+
+    def _create(self, alert: Alert, close_after: bool, last: TicketThread | None) -> None:
+        thread = self._intent(alert, last)
+        client_id = self.mapping.psa_client_id
+        assets = fields.matched_assets(self.desk, self.settings, client_id, alert)
+        route = routing.routes_of(self.settings)[alert.kind]
+        ticket = NewTicket(
+            thread.reference,
+            client_id,
+            texts.ticket_summary(alert),
+            texts.ticket_details(alert),
+            fields.halo_fields(self.settings, route, client_id, assets),
+        )
+        try:
+            created = self._call(self.desk.create_ticket, ticket)
+        except ConfigError as refused:
+            self._refused(thread, str(refused))
+            return
+        thread.psa_ticket_id, thread.state = created.id, ThreadState.OPEN
+        thread.status_checked_at = self.now
+        thread.save(update_fields=["psa_ticket_id", "state", "status_checked_at"])
+        self.result.created += _set([alert], AlertState.TICKETED, "ticket created", created.id)
+        self.key.next_note_at = self.now + note_window()
+        self.key.save(update_fields=["next_note_at"])
+        if close_after:
+            self._close(thread)
+
+    def _intent(self, alert: Alert, last: TicketThread | None) -> TicketThread:
+        # Written and committed before the create call, so a lost answer is looked up, not redone.
+        if last is not None and last.state == ThreadState.INTENT:
+            return last
+        with transaction.atomic():
+            return TicketThread.objects.create(
+                key=self.key,
+                reference=f"psabridge:{self.key.pk}-{uuid.uuid4().hex[:12]}",
+                incident_id=alert.incident_id,
+                created_at=self.now,
+                last_update=self.now,
+            )
+
+    def _refused(self, thread: TicketThread, problem: str) -> None:
+        thread.state = ThreadState.FAILED
+        thread.save(update_fields=["state"])
+        routing.mark_invalid(self.system, f"The PSA refused a ticket: {problem}")
+        self.result.parked += _set(self.alerts, AlertState.PARKED_CONFIG, problem)
+
+    def _close(self, thread: TicketThread) -> None:
+        close_thread(self.system, self.settings, self.desk, thread)
+
+    def _defer_or_note(self, alerts: list[Alert], thread: TicketThread | None) -> None:
+        due = self.key.next_note_at
+        if thread is None or not alerts:
+            return
+        if due is not None and self.now < due:
+            # Storm coalescing (R5.10): one note per key per window lists every alert since.
+            self.result.waiting += len(alerts)
+            self.result.again((due - self.now).total_seconds())
+            return
+        self._note(alerts, thread)
+
+    def _note(self, alerts: list[Alert], thread: TicketThread) -> None:
+        private = not self.settings.updates_visible
+        try:
+            self._call(
+                self.desk.add_note, thread.psa_ticket_id, texts.note_text(alerts), private=private
+            )
+        except NotFoundError:
+            thread.state = ThreadState.CLOSED
+            thread.save(update_fields=["state"])
+            self._create(alerts[0], False, None)
+            return
+        thread.last_update, thread.notes = self.now, thread.notes + 1
+        thread.save(update_fields=["last_update", "notes"])
+        self.key.next_note_at = self.now + note_window()
+        self.key.save(update_fields=["next_note_at"])
+        self.result.noted += _set(alerts, AlertState.NOTED, "added as a note", thread.psa_ticket_id)
+
+    def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call the PSA; turn passing failures into RetryLaterError and say so once."""
+        try:
+            return method(*args, **kwargs)
+        except TransientError as exc:
+            if getattr(exc, "ambiguous", False):
+                log.warning("ambiguous PSA failure (%s): the reference is looked up next time", exc)
+            raise RetryLaterError(30) from exc
+        except RateLimitedError as exc:
+            raise RetryLaterError(exc.retry_after or 30) from exc
+        except AuthError as exc:
+            event_service.raise_event("connection_failed", scope=self.system, message=str(exc))
+            raise RetryLaterError(60) from exc
+        except (ConfigError, ConnectorError):
+            raise
+
+
+def _last(thread: TicketThread | None, now: datetime) -> LastTicket | None:
+    if thread is None or not thread.psa_ticket_id:
+        return None
+    closed = {ThreadState.OPEN: False, ThreadState.CLOSED: True}.get(ThreadState(thread.state))
+    fresh = thread.status_checked_at is not None and thread.status_checked_at > now - STATUS_FRESH
+    return LastTicket(thread.psa_ticket_id, thread.last_update, closed if fresh or closed else None)
+
+
+def replay_parked(system: str, reason: str, company_id: str | None = None) -> int:
+    """Queue parked alerts again once their cause is fixed; return how many."""
+    state = AlertState.PARKED_CONFIG if reason == "configuration" else AlertState.PARKED_UNMAPPED
+    parked = Alert.objects.filter(state=state)
+    if company_id is not None:
+        parked = parked.filter(company_id=company_id)
+    count = parked.update(state=AlertState.QUEUED, state_reason=f"replayed: {reason} fixed")
+    if count:
+        from psabridge.server.ticketing.tasks import route_alerts
+
+        transaction.on_commit(route_alerts)
+        if company_id is not None:
+            event_service.close_events("alerts_unmapped_company", scope=f"{system}:{company_id}")
+    return count
+
+
+def close_thread(system: str, settings: TicketingSettings, desk: Any, thread: TicketThread) -> None:
+    """Close a ticket with the Closed status (R5.5); a passing failure is retried next run."""
+    if not settings.closed_status_id:
+        event_service.raise_event(
+            "ticketing_closure_failure", scope=system, message="the PSA has no Closed status"
+        )
+        return
+    try:
+        desk.close_ticket(thread.psa_ticket_id, settings.closed_status_id)
+    except ConfigError as exc:
+        event_service.raise_event("ticketing_closure_failure", scope=system, message=str(exc))
+        thread.close_pending = False
+    except ConnectorError as exc:
+        log.warning("closing ticket %s failed, retried next run: %s", thread.psa_ticket_id, exc)
+        thread.close_pending = True
+    else:
+        thread.state, thread.close_pending = ThreadState.CLOSED, False
+    thread.save(update_fields=["state", "close_pending"])
+
+
+def _retry_closes(system: str, settings: TicketingSettings, desk: Any, now: datetime) -> None:
+    for thread in TicketThread.objects.filter(key__system=system, close_pending=True)[:50]:
+        close_thread(system, settings, desk, thread)
+
+
+def _refresh_states(
+    system: str, groups: list[tuple[Mapping, str]], desk: Any, now: datetime
+) -> None:
+    """Ask the PSA, in one call where it can, which of the tickets about to be noted are closed."""
+    keys = Q()
+    for mapping, endpoint_and_kind in groups:
+        endpoint, kind = endpoint_and_kind.rsplit("|", 1)
+        keys |= Q(key__company_id=mapping.company_id, key__endpoint_id=endpoint, key__kind=kind)
+    threads = TicketThread.objects.filter(
+        keys,
+        key__system=system,
+        state=ThreadState.OPEN,
+        is_test=False,
+        last_update__gt=now - timedelta(hours=24),
+    ).exclude(status_checked_at__gt=now - STATUS_FRESH)
+    stale = {t.psa_ticket_id: t for t in threads if t.psa_ticket_id}
+    if not stale:
+        return
+    try:
+        states = desk.ticket_states(list(stale))
+    except ConnectorError as exc:
+        log.warning("could not refresh ticket states: %s", exc)
+        return
+    for ticket_id, thread in stale.items():
+        state = states.get(ticket_id)
+        thread.state = ThreadState.CLOSED if state is None or state.closed else ThreadState.OPEN
+        thread.status_checked_at = now
+        thread.save(update_fields=["state", "status_checked_at"])

@@ -1,0 +1,102 @@
+"""The PSA fields of a new ticket: routing of its kind, the client's site, matched assets."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from typing import Any
+
+from psabridge.connectors.errors import ConnectorError
+from psabridge.domain.assets import AssetRule, EndpointFacts, match_assets
+from psabridge.server.alerts.models import Alert
+from psabridge.server.mappings.models import PsaClient
+from psabridge.server.ticketing.models import TicketingSettings
+from psabridge.server.ticketing.routing import Route
+
+log = logging.getLogger(__name__)
+ASSET_TTL = 600.0
+_assets: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
+
+
+def halo_fields(
+    settings: TicketingSettings, route: Route, client_id: str, asset_ids: list[str]
+) -> dict[str, Any]:
+    """Return HaloPSA ticket fields (reference halopsa.md 4.2; team and category by name)."""
+    values = route.values
+    fields: dict[str, Any] = {
+        "tickettype_id": settings.ticket_type_id,
+        "sla_id": values.get("sla_id"),
+        "category_1": values.get("category"),
+        "urgency": values.get("urgency"),
+        "team": values.get("team"),
+    }
+    for name, halo_name in (("impact", "impact"), ("priority_id", "priority_id")):
+        if values.get(name):
+            fields[halo_name] = values[name]
+    site = (
+        PsaClient.objects.filter(system=settings.system, client_id=client_id)
+        .values_list("extra", flat=True)
+        .first()
+    )
+    if site and site.get("main_site_id"):
+        fields["site_id"] = site["main_site_id"]
+    if asset_ids:
+        fields["assets"] = [{"id": asset_id} for asset_id in asset_ids]
+    return fields
+
+
+def asset_rule(settings: TicketingSettings) -> AssetRule:
+    """Return the asset matching rule of the settings (R5.12)."""
+    return AssetRule(
+        settings.asset_match_by,
+        settings.asset_field,
+        settings.asset_mode,
+        settings.asset_case_sensitive,
+    )
+
+
+def matched_assets(
+    desk: Any, settings: TicketingSettings, client_id: str, alert: Alert
+) -> list[str]:
+    """Return the PSA asset ids of the endpoint; a failed lookup never blocks a ticket."""
+    rule = asset_rule(settings)
+    if not rule.match_by:
+        return []
+    try:
+        assets = _client_assets(desk, settings.system, client_id)
+    except ConnectorError as exc:
+        log.warning("asset lookup failed for client %s: %s", client_id, exc)
+        return []
+    endpoint = EndpointFacts(
+        alert.endpoint_name, alert.endpoint_ip, _mac(alert), alert.endpoint_fqdn
+    )
+    return match_assets(endpoint, assets, rule)
+
+
+def _mac(alert: Alert) -> str:
+    for name, value in alert.facts:
+        if name.lower() in ("mac", "mac address"):
+            return str(value)
+    return ""
+
+
+def _client_assets(desk: Any, system: str, client_id: str) -> list[dict[str, Any]]:
+    # One asset list per client per ten minutes: a storm must not cost a call per ticket.
+    cached = _assets.get((system, client_id))
+    if cached and time.monotonic() - cached[0] < ASSET_TTL:
+        return cached[1]
+    rows = [_as_dict(asset) for asset in desk.assets(client_id)]
+    _assets[(system, client_id)] = (time.monotonic(), rows)
+    return rows
+
+
+def _as_dict(asset: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(asset) and not isinstance(asset, type):
+        return dataclasses.asdict(asset)
+    return dict(asset)
+
+
+def forget_assets() -> None:
+    """Drop cached asset lists (tests, and after a mapping changes)."""
+    _assets.clear()

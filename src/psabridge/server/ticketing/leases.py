@@ -1,0 +1,39 @@
+"""A lease per aggregation key, so two workers never act on the same key at once."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+
+from psabridge.server.ticketing.models import AggregationKey
+
+LEASE = timedelta(minutes=3)  # longer than any PSA call with its bounded retries
+
+
+def owner_id() -> str:
+    """Return an id for this process and thread."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{threading.get_ident() % 100000}"
+
+
+def take(key: AggregationKey, now: datetime) -> bool:
+    """Take the key's lease when free or expired; one conditional UPDATE, so only one wins.
+
+    A row lock held across a PSA call would block every SQLite writer for its duration; a
+    lease written in its own short transaction serialises the key on SQLite and PostgreSQL alike.
+    """
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner_id())
+    taken = AggregationKey.objects.filter(free, pk=key.pk).update(
+        lease_owner=owner_id(), lease_until=now + LEASE
+    )
+    return taken == 1
+
+
+def release(key: AggregationKey) -> None:
+    """Give the lease back."""
+    AggregationKey.objects.filter(pk=key.pk, lease_owner=owner_id()).update(
+        lease_owner="", lease_until=None
+    )

@@ -1,0 +1,172 @@
+"""Ticketing settings: load, check against the PSA's live options, save (R5.1-R5.5)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from psabridge.connectors.ports import Option
+from psabridge.domain.alerts import AlertKind
+from psabridge.server.core import connections
+from psabridge.server.core import events as event_service
+from psabridge.server.ticketing.models import KindRoute, TicketingSettings
+
+ROUTE_FIELDS = ("sla_id", "category", "urgency", "team", "impact", "priority_id")
+REQUIRED_FIELDS = ("sla_id", "category", "urgency", "team")  # R5.4
+OPTIONS_TTL = 60.0
+_options_cache: dict[tuple[str, str], tuple[float, dict[str, list[Option]]]] = {}
+
+
+@dataclass(frozen=True)
+class Route:
+    """The routing of one alert kind, as saved."""
+
+    kind: str
+    blocked: bool
+    current: bool
+    values: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return self.blocked or self.current
+
+
+def settings_for(system: str) -> TicketingSettings:
+    """Return the ticketing settings of a PSA, created empty the first time."""
+    found, _ = TicketingSettings.objects.get_or_create(system=system)
+    return found
+
+
+def routes_of(settings: TicketingSettings) -> dict[str, Route]:
+    """Return the saved route of every alert kind (kinds never saved are switched off)."""
+    saved = {r.kind: r for r in settings.routes.all()}
+    routes = {}
+    for kind in AlertKind:
+        row = saved.get(kind.value)
+        values = {name: getattr(row, name) for name in ROUTE_FIELDS} if row else {}
+        routes[kind.value] = Route(
+            kind.value, bool(row and row.blocked), bool(row and row.current), values
+        )
+    return routes
+
+
+def live_options(system: str, ticket_type_id: str) -> dict[str, list[Option]]:
+    """Return the PSA's choosable values for a ticket type, cached for a minute."""
+    cached = _options_cache.get((system, ticket_type_id))
+    if cached and time.monotonic() - cached[0] < OPTIONS_TTL:
+        return cached[1]
+    desk = connections.stored_connector(system)
+    options = dict(desk.ticket_options())
+    if ticket_type_id:
+        options["categories"] = desk.categories(ticket_type_id)
+        options["type_info"] = [desk.ticket_type(ticket_type_id)]
+    _options_cache[(system, ticket_type_id)] = (time.monotonic(), options)
+    return options
+
+
+def forget_options() -> None:
+    """Drop cached PSA options (after the PSA connection changed, and in tests)."""
+    _options_cache.clear()
+
+
+def type_defaults(type_info: Any) -> dict[str, str]:
+    """Return the per-kind values a ticket type gives by default (R5.4)."""
+    defaults = {
+        "sla_id": type_info.default_sla_id,
+        "category": type_info.default_category,
+        "urgency": type_info.default_urgency,
+        "impact": type_info.default_impact,
+        "team": type_info.default_team,
+        "priority_id": type_info.default_priority_id,
+    }
+    return {name: str(value) for name, value in defaults.items() if value not in (None, "")}
+
+
+def check(
+    settings_values: dict[str, Any], routes: dict[str, Route], options: dict[str, list[Option]]
+) -> list[str]:
+    """Return every problem of these settings against the PSA's options; [] means valid."""
+    ids = {name: {o.id for o in options.get(name, [])} for name in options}
+    names = {name: {o.name for o in options.get(name, [])} for name in options}
+    problems = []
+    if settings_values.get("ticket_type_id") not in ids.get("ticket_types", set()):
+        return ["Choose a ticket type that exists in the PSA."]
+    type_info = next(iter(options.get("type_info") or []), None)
+    mandatory = set(getattr(type_info, "mandatory_fields", ()) or ())
+    for route in routes.values():
+        if route.active:
+            problems += _route_problems(route, ids, names, mandatory)
+    if not any(route.active for route in routes.values()):
+        problems.append("Switch on at least one alert kind.")
+    return problems
+
+
+def _route_problems(
+    route: Route, ids: dict[str, set[str]], names: dict[str, set[str]], mandatory: set[str]
+) -> list[str]:
+    label = AlertKind(route.kind).label
+    values = route.values
+    known = {
+        "sla_id": values.get("sla_id", "") in ids.get("slas", set()),
+        "category": values.get("category", "") in names.get("categories", set()),
+        "urgency": values.get("urgency", "") in ids.get("urgencies", set()),
+        "team": values.get("team", "") in names.get("teams", set()),
+        "impact": not values.get("impact") or values["impact"] in ids.get("impacts", set()),
+        "priority_id": not values.get("priority_id")
+        or values["priority_id"] in ids.get("priorities", set()),
+    }
+    problems = [f"{label}: choose a valid {_label(name)}." for name, ok in known.items() if not ok]
+    problems += [
+        f"{label}: {_label(name)} is mandatory for this ticket type."
+        for name in ("impact", "priority_id")
+        if name in mandatory and not values.get(name)
+    ]
+    return problems
+
+
+def _label(name: str) -> str:
+    return {"sla_id": "SLA", "priority_id": "priority"}.get(name, name)
+
+
+@transaction.atomic
+def save(
+    system: str, settings_values: dict[str, Any], routes: dict[str, Route], problems: list[str]
+) -> TicketingSettings:
+    """Store settings and routes; valid settings replay parked alerts and close the event."""
+    settings = settings_for(system)
+    for name, value in settings_values.items():
+        setattr(settings, name, value)
+    settings.valid, settings.problems, settings.saved_at = not problems, problems, timezone.now()
+    settings.save()
+    for route in routes.values():
+        KindRoute.objects.update_or_create(
+            settings=settings,
+            kind=route.kind,
+            defaults={
+                "blocked": route.blocked,
+                "current": route.current,
+                **{name: route.values.get(name, "") for name in ROUTE_FIELDS},
+            },
+        )
+    if not problems:
+        event_service.close_events("invalid_ticketing_configuration", scope=system)
+        transaction.on_commit(lambda: _replay(system))
+    return settings
+
+
+def _replay(system: str) -> None:
+    from psabridge.server.ticketing import engine
+
+    engine.replay_parked(system, reason="configuration")
+
+
+def mark_invalid(system: str, problem: str) -> None:
+    """The PSA refused a ticket: park further alerts until the admin fixes the settings."""
+    settings = settings_for(system)
+    settings.valid, settings.problems = False, [problem]
+    settings.save(update_fields=["valid", "problems"])
+    event_service.raise_event("invalid_ticketing_configuration", scope=system, message=problem)
