@@ -83,12 +83,18 @@ def run(
 def _maybe_sandbox(supervisor: launcher.Supervisor) -> str:
     if not launcher.wants_sandbox():
         return ""
-    port = _env_int("PSABRIDGE_SANDBOX_PORT", 8101)
+    ports = (
+        _env_int("PSABRIDGE_SANDBOX_PORT", 8101),
+        _env_int("PSABRIDGE_SANDBOX_HALO_PORT", 8102),
+    )
     interval = float(os.environ.get("PSABRIDGE_SANDBOX_ALERT_INTERVAL", "4"))
-    print(f"psabridge: starting the sandbox on port {port} …", flush=True)
-    info = launcher.start_sandbox(supervisor, port, interval)
-    outcome = launcher.connect_sandbox(info)
-    return f"sandbox GravityZone at {info['gravityzone']['base_url']} (connection: {outcome})"
+    print(f"psabridge: starting the sandbox on ports {ports[0]} and {ports[1]} …", flush=True)
+    info = launcher.start_sandbox(supervisor, ports, interval)
+    outcomes = launcher.connect_sandbox(info)
+    return "; ".join(
+        f"sandbox {name} at {info[name]['base_url']} (connection: {outcome})"
+        for name, outcome in outcomes.items()
+    )
 
 
 def _banner(url: str, password: str | None, sandbox_note: str) -> None:
@@ -128,6 +134,7 @@ def sandbox(
     ),
     host: str = typer.Option("127.0.0.1"),
     gravityzone_port: int = typer.Option(_env_int("PSABRIDGE_SANDBOX_PORT", 8101)),
+    halopsa_port: int = typer.Option(_env_int("PSABRIDGE_SANDBOX_HALO_PORT", 8102)),
     alert_interval: float = typer.Option(
         0.0, help="Push a batch of random alerts every N s (0: only on demand)."
     ),
@@ -143,6 +150,7 @@ def sandbox(
     box = Sandbox(
         host=host,
         gravityzone_port=gravityzone_port,
+        halopsa_port=halopsa_port,
         seed=seed,
         companies=companies,
         endpoints=endpoints,

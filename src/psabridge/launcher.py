@@ -114,8 +114,8 @@ def _read_line(process: subprocess.Popen[bytes], timeout: float) -> bytes:
     return line
 
 
-def connect_sandbox(info: dict[str, Any]) -> str:
-    """Point the GravityZone connection at the sandbox and validate it; return the outcome."""
+def connect_sandbox(info: dict[str, Any]) -> dict[str, str]:
+    """Point GravityZone (and HaloPSA when no PSA is configured) at the sandbox; return outcomes."""
     from psabridge.server.core import connections
 
     gravityzone = info["gravityzone"]
@@ -123,9 +123,42 @@ def connect_sandbox(info: dict[str, Any]) -> str:
     connections.save_gravityzone(
         gravityzone["base_url"], gravityzone["api_key"], result, is_sandbox=True
     )
+    outcomes = {"gravityzone": result.outcome}
     if result.outcome == "ok":
         connections.refresh_companies_quietly()
         _restore_sandbox_push()
+    if "halopsa" in info and _psa_is_free():
+        outcomes["halopsa"] = _connect_sandbox_halo(info["halopsa"])
+    return outcomes
+
+
+def _psa_is_free() -> bool:
+    from psabridge.server.core.models import Connection, System
+
+    psa = Connection.objects.filter(system__in=[System.HALOPSA, System.CONNECTWISE]).first()
+    return psa is None or (psa.system == System.HALOPSA and psa.is_sandbox)
+
+
+def _connect_sandbox_halo(halo: dict[str, str]) -> str:
+    from psabridge.connectors.errors import ConnectorError
+    from psabridge.server.core import connections
+    from psabridge.server.core.models import System
+    from psabridge.server.mappings import services
+
+    values = {
+        "base_url": halo["base_url"],
+        "auth_url": halo["auth_url"],
+        "tenant": halo["tenant"],
+        "client_id": halo["client_id"],
+        "client_secret": halo["client_secret"],
+    }
+    result = connections.validate(System.HALOPSA, values)
+    connections.save(System.HALOPSA, values, result, is_sandbox=True)
+    if result.outcome == "ok":
+        try:
+            services.refresh(System.HALOPSA)
+        except ConnectorError as exc:
+            print(f"  could not read the sandbox HaloPSA clients: {exc}", file=sys.stderr)
     return result.outcome
 
 

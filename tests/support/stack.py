@@ -59,6 +59,7 @@ def _stack_env(
         PSABRIDGE_DATA_DIR=str(data_dir),
         PSABRIDGE_PORT=str(web_port),
         PSABRIDGE_SANDBOX_PORT=str(sandbox_port),
+        PSABRIDGE_SANDBOX_HALO_PORT=str(free_port()),
         PSABRIDGE_ADMIN_PASSWORD=ADMIN_PASSWORD,
         PSABRIDGE_SANDBOX_ALERT_INTERVAL="2",
         PSABRIDGE_WEB_WORKERS="1",

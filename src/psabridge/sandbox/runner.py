@@ -95,10 +95,15 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop the servers and background threads."""
-        for simulator, server in reversed(list(self._servers.values())):
+        """Stop the background threads, then the servers (together: each waits a poll tick)."""
+        running = list(self._servers.values())
+        for simulator, _ in reversed(running):
             simulator.stop_background()
-            server.stop()
+        stoppers = [threading.Thread(target=server.stop) for _, server in running]
+        for thread in stoppers:
+            thread.start()
+        for thread in stoppers:
+            thread.join()
         self._servers.clear()
 
     def info(self) -> dict[str, dict[str, str]]:

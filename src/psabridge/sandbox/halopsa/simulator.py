@@ -113,12 +113,13 @@ class HaloSimulator:
         return rate_limit_message(requests, window)
 
     def reset(self) -> None:
-        """Put the scenario back to the seed; forget faults, limits and counters (tokens stay)."""
+        """Put the scenario back to the seed; forget faults, limits, counters (not tokens)."""
         with self.lock:
             self.store = build_store(self.seed, self.sources, self.clock.now())
         self.faults.clear()
         self.limiter.reset()
         self.stats.reset()
+        self.auth.tokens_issued = 0
 
     def snapshot(self) -> dict[str, Any]:
         """Return the inspection `state`: tickets with their actions, counts, counters."""

@@ -64,8 +64,9 @@ def connector(system: str, values: dict[str, str]) -> Any:
     """Return the adapter of a system for these values, audited and rate-budgeted."""
     spec = SPECS[system]
     settings_: dict[str, Any] = dict(values)
-    for name in spec.credential_names:
-        settings_[name] = SecretStr(values.get(name, ""))
+    for field_spec in spec.fields:
+        if field_spec.kind == "password":  # secrets travel as SecretStr, never printed
+            settings_[field_spec.name] = SecretStr(values.get(field_spec.name, ""))
     options = ConnectorOptions(budget=rate_budget(system), audit=record_call)
     return create_connector(system, settings_, options)
 

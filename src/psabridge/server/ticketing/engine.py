@@ -184,7 +184,11 @@ class KeyWork:
             self.result.again(5)
             return
         try:
-            self._work()
+            # Another worker may have handled some of these alerts while we waited for the lease.
+            fresh = Alert.objects.filter(pk__in=[a.pk for a in self.alerts], state=AlertState.QUEUED)
+            self.alerts = list(fresh.order_by("id"))
+            if self.alerts:
+                self._work()
         except RetryLaterError as retry:
             self.result.waiting += len(self.alerts)
             self.result.again(retry.seconds)

