@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -354,10 +354,14 @@ class TicketDesk(Protocol):
         """Return a ticket's current state."""
         ...
 
+    def ticket_states(self, ticket_ids: Iterable[str]) -> dict[str, TicketState]:
+        """Return the current states of many tickets by id; deleted tickets are left out."""
+        ...
+
     def close_ticket(
-        self, ticket_id: str, note: str | None = None, *, status_id: str | None = None
+        self, ticket_id: str, status_id: str | None = None, *, note: str | None = None
     ) -> None:
-        """Close a ticket (with `status_id`, else the PSA's Closed status), optionally noted."""
+        """Close a ticket with `status_id` (else the PSA's Closed status), optionally noted."""
         ...
 
     def find_ticket_by_reference(self, reference: str) -> TicketRef | None:

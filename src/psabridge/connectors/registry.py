@@ -50,24 +50,28 @@ def build_halopsa(settings: Mapping[str, Any], options: ConnectorOptions) -> Hal
     """Build the HaloPSA adapter from {"base_url", "client_id", "client_secret"}.
 
     Optional: "auth_url" and "tenant" (discovered when empty), "note_outcome" and
-    "public_note_outcome" (outcome names for private and public notes).
+    "public_note_outcome" (outcome names for private and public notes). Any value may come
+    as a SecretStr.
     """
-    base_url, client_id = _required(settings, "base_url"), _required(settings, "client_id")
-    secret = _required(settings, "client_secret")
-    if not isinstance(secret, SecretStr):
-        secret = SecretStr(str(secret))
-    notes = {
-        k: str(settings[k]) for k in ("note_outcome", "public_note_outcome") if settings.get(k)
-    }
+    values = {name: _plain(value) for name, value in settings.items()}
+    base_url, client_id = _required(values, "base_url"), _required(values, "client_id")
+    secret = SecretStr(_required(values, "client_secret"))
+    notes = {k: values[k] for k in ("note_outcome", "public_note_outcome") if values.get(k)}
     return HaloTicketDesk.connect(
-        str(base_url),
-        str(client_id),
+        base_url,
+        client_id,
         secret,
-        auth_url=settings.get("auth_url") or None,
-        tenant=settings.get("tenant") or None,
+        auth_url=values.get("auth_url") or None,
+        tenant=values.get("tenant") or None,
         **notes,
         **options.http_options(),
     )
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return "" if value is None else str(value)
 
 
 def _required(settings: Mapping[str, Any], name: str) -> Any:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pydantic import SecretStr
 
-from psabridge.connectors.errors import ConfigError
+from psabridge.connectors.errors import ConfigError, NotFoundError
 from psabridge.connectors.halopsa import models, options
-from psabridge.connectors.halopsa.client import IMPACT, URGENCY, HaloClient
+from psabridge.connectors.halopsa.client import IMPACT, TICKETS_PAGE_MAX, URGENCY, HaloClient
 from psabridge.connectors.halopsa.paging import DEFAULT_MAX_PAGES, read_all
 from psabridge.connectors.halopsa.validation import validate_credentials
 from psabridge.connectors.ports import (
@@ -178,7 +178,36 @@ class HaloTicketDesk:
 
     def get_ticket_state(self, ticket_id: str) -> TicketState:
         """Return the status; closed when hasbeenclosed or its status is a closed one."""
-        ticket = self.client.get_ticket(_number("ticket id", ticket_id))
+        return self._state(self.client.get_ticket(_number("ticket id", ticket_id)))
+
+    def ticket_states(self, ticket_ids: Iterable[str]) -> dict[str, TicketState]:
+        """Return the states of many tickets, keyed by id; deleted tickets are left out.
+
+        One `GET /Tickets?ticketids=` per 100 ids; if HaloPSA ignores the filter (it answers
+        more records than asked for), the tickets are read one by one instead.
+        """
+        wanted = sorted({str(_number("ticket id", t)) for t in ticket_ids}, key=int)
+        states: dict[str, TicketState] = {}
+        for start in range(0, len(wanted), TICKETS_PAGE_MAX):
+            chunk = wanted[start : start + TICKETS_PAGE_MAX]
+            states.update(self._chunk_states(chunk))
+        return states
+
+    def _chunk_states(self, chunk: list[str]) -> dict[str, TicketState]:
+        # Reference: halopsa.md §4.1 (the `ticketids` list filter)
+        page = self.client.tickets(ticketids=",".join(chunk), page_size=TICKETS_PAGE_MAX)
+        if page.record_count is not None and page.record_count <= len(chunk):
+            found = (self._state(t) for t in page.records if str(t.id) in chunk)
+            return {state.id: state for state in found}
+        states: dict[str, TicketState] = {}
+        for ticket_id in chunk:
+            try:
+                states[ticket_id] = self.get_ticket_state(ticket_id)
+            except NotFoundError:
+                continue  # deleted: the caller treats a missing ticket as closed
+        return states
+
+    def _state(self, ticket: models.Ticket) -> TicketState:
         status_id = options.text_id(ticket.status_id)
         closed = ticket.hasbeenclosed or (
             status_id is not None and status_id in self._status_table()[1]
@@ -193,7 +222,7 @@ class HaloTicketDesk:
         )
 
     def close_ticket(
-        self, ticket_id: str, note: str | None = None, *, status_id: str | None = None
+        self, ticket_id: str, status_id: str | None = None, *, note: str | None = None
     ) -> None:
         """Close with `status_id` (a closed status) or the status named Closed; note first."""
         number = _number("ticket id", ticket_id)

@@ -61,10 +61,15 @@ def lookup_options(values: Iterable[models.Lookup]) -> list[Option]:
 
 
 def outcome_options(outcomes: Iterable[models.Outcome]) -> list[Option]:
+    """Return outcomes; `new_status_id` is the status an action moves to (0 on the wire: none)."""
     return [
-        Option(str(o.id), o.outcome, {"hidden": o.hidden, "new_status_id": text_id(o.newstatus)})
+        Option(str(o.id), o.outcome, {"hidden": o.hidden, "new_status_id": _new_status(o)})
         for o in outcomes
     ]
+
+
+def _new_status(outcome: models.Outcome) -> str | None:
+    return text_id(outcome.newstatus or None)
 
 
 def client_options(clients: Iterable[models.Client]) -> list[Option]:

@@ -38,12 +38,15 @@ def instance_url(base_url: str) -> str:
 
 
 def halo_http(base_url: str, client_id: str, secret: SecretStr, **options: Any) -> HttpClient:
-    """Return an HttpClient on `<instance>/api` with Halo's budget item and secret redaction."""
+    """Return an HttpClient on `<instance>/api` with Halo's budget item and secret redaction.
+
+    `rate_limits` may be overridden (e.g. a tenant with a lower limit, or a test simulator).
+    """
     instance = instance_url(base_url)
+    options.setdefault("rate_limits", RATE_LIMITS)
     return HttpClient(
         SYSTEM,
         base_url=f"{instance}/api",
-        rate_limits=RATE_LIMITS,
         # The tenant is the instance (its name may only be known after discovery).
         rate_identity=secret_fingerprint(f"{instance.lower()}|{client_id}"),
         secrets=(secret.get_secret_value(),),

@@ -92,8 +92,21 @@ def _store_alert(event: InboundEvent, alert: DomainAlert, names: dict[str, str])
         facts=[list(pair) for pair in alert.facts],
         incident_id=alert.incident_id or "",
         is_test=alert.is_test,
-        state=AlertState.TEST if alert.is_test else AlertState.RECEIVED,
+        state=_initial_state(alert),
     )
+
+
+def _initial_state(alert: DomainAlert) -> str:
+    if alert.is_test:
+        return AlertState.TEST
+    # Only alerts received while ticketing is on become tickets; older ones stay as they were.
+    return AlertState.QUEUED if _ticketing_on() else AlertState.RECEIVED
+
+
+def _ticketing_on() -> bool:
+    from psabridge.server.ticketing.models import TicketingSettings
+
+    return TicketingSettings.objects.filter(enabled=True).exists()
 
 
 def stale_pending_exists(older_than: timedelta = timedelta(seconds=30)) -> bool:

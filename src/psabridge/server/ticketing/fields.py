@@ -42,7 +42,7 @@ def halo_fields(
     if site and site.get("main_site_id"):
         fields["site_id"] = site["main_site_id"]
     if asset_ids:
-        fields["assets"] = [{"id": asset_id} for asset_id in asset_ids]
+        fields["assets"] = list(asset_ids)  # ids; the connector writes [{"id": n}]
     return fields
 
 

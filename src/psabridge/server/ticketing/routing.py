@@ -154,7 +154,7 @@ def save(
         )
     if not problems:
         event_service.close_events("invalid_ticketing_configuration", scope=system)
-        transaction.on_commit(lambda: _replay(system))
+        _replay(system)
     return settings
 
 
