@@ -80,19 +80,13 @@ class Supervisor:
                 process.kill()
 
 
-def start_sandbox(supervisor: Supervisor, port: int, alert_interval: float) -> dict[str, Any]:
+def start_sandbox(
+    supervisor: Supervisor, ports: tuple[int, int], alert_interval: float
+) -> dict[str, Any]:
     """Start the sandbox as a child process and return the line of URLs and credentials."""
-    argv = [
-        sys.executable,
-        "-m",
-        "psabridge.cli",
-        "sandbox",
-        "--json",
-        "--gravityzone-port",
-        str(port),
-        "--alert-interval",
-        str(alert_interval),
-    ]
+    argv = [sys.executable, "-m", "psabridge.cli", "sandbox", "--json"]
+    argv += ["--gravityzone-port", str(ports[0]), "--halopsa-port", str(ports[1])]
+    argv += ["--alert-interval", str(alert_interval)]
     process = supervisor.start("sandbox", argv, stdout=subprocess.PIPE)
     assert process.stdout is not None
     line = _read_line(process, SANDBOX_START_TIMEOUT)
@@ -123,7 +117,7 @@ def connect_sandbox(info: dict[str, Any]) -> dict[str, str]:
     connections.save_gravityzone(
         gravityzone["base_url"], gravityzone["api_key"], result, is_sandbox=True
     )
-    outcomes = {"gravityzone": result.outcome}
+    outcomes: dict[str, str] = {"gravityzone": result.outcome}
     if result.outcome == "ok":
         connections.refresh_companies_quietly()
         _restore_sandbox_push()

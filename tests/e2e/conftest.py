@@ -13,21 +13,13 @@ import httpx
 import pytest
 
 from psabridge.sandbox.runner import Sandbox
-from psabridge.server.alerts import push
 from psabridge.server.alerts.receiver import forget_receivers
 from psabridge.server.core import connections
 from psabridge.server.mappings import services as mappings
 from psabridge.server.mappings.models import Mapping
 from psabridge.server.ticketing import fields, routing
 from psabridge.server.ticketing.forms import ASSET_FIELDS
-from tests.server.conftest import (  # noqa: F401 - fixtures shared with the server tests
-    add_events,
-    admin_client,
-    fresh_rate_budgets,
-    post_push,
-    push_receiver,
-    reset_rate_budgets,
-)
+from tests.conftest import add_events, reset_rate_budgets
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 _serial = itertools.count(1)
@@ -56,44 +48,85 @@ class HaloWorld:
         return httpx.get(f"{self.halo['sandbox_url']}/state", timeout=10).json()
 
     def tickets(self) -> list[dict[str, Any]]:
-        return [t for t in self.halo_state()["tickets"] if t.get("client_id") == int(self.mapping.psa_client_id)]
+        return [
+            t
+            for t in self.halo_state()["tickets"]
+            if t.get("client_id") == int(self.mapping.psa_client_id)
+        ]
 
     def sandbox_post(self, path: str, body: dict[str, Any] | None = None) -> Any:
         answer = httpx.post(f"{self.halo['sandbox_url']}/{path}", json=body or {}, timeout=10)
         answer.raise_for_status()
         return answer.json()
 
-    def alert(self, module: str = "av", blocked: bool = False, endpoint: int = 0, **extra: Any) -> None:
+    def alert(
+        self, module: str = "av", blocked: bool = False, endpoint: int = 0, **extra: Any
+    ) -> None:
         """Push one alert event for an endpoint of the mapped company."""
-        self.post(add_events(event(module, blocked, self.mapping.company_id, self.endpoints[endpoint], **extra)))
+        self.post(
+            add_events(
+                event(module, blocked, self.mapping.company_id, self.endpoints[endpoint], **extra)
+            )
+        )
 
 
-def event(module: str, blocked: bool, company_id: str, endpoint: dict[str, str], **extra: Any) -> dict[str, Any]:
+def event(
+    module: str, blocked: bool, company_id: str, endpoint: dict[str, str], **extra: Any
+) -> dict[str, Any]:
     """Return a unique pushed event of one module with the fields of reference section 4."""
     serial = next(_serial)
     base: dict[str, Any] = {
-        "module": module, "companyId": company_id, "computer_name": endpoint["name"],
-        "computer_id": endpoint["id"], "endpointId": endpoint["id"], "computer_ip": endpoint.get("ip", ""),
+        "module": module,
+        "companyId": company_id,
+        "computer_name": endpoint["name"],
+        "computer_id": endpoint["id"],
+        "endpointId": endpoint["id"],
+        "computer_ip": endpoint.get("ip", ""),
     }
     if module == "av":
-        base.update(malware_name=f"Trojan.Test.{serial}", final_status="quarantined" if blocked else "ignored",
-                    timestamp="2026-11-23T09:00:00.000Z", file_path=f"C:\\temp\\{serial}.exe")
+        base.update(
+            malware_name=f"Trojan.Test.{serial}",
+            final_status="quarantined" if blocked else "ignored",
+            timestamp="2026-11-23T09:00:00.000Z",
+            file_path=f"C:\\temp\\{serial}.exe",
+        )
     elif module == "new-incident":
-        base.update(incident_id=extra.pop("incident_id", f"inc{serial}"), main_action="blocked" if blocked else "no action",
-                    created="2026-11-23T09:00:00.000Z", severity_score=50 + serial % 40, detection_name="x")
+        base.update(
+            incident_id=extra.pop("incident_id", f"inc{serial}"),
+            main_action="blocked" if blocked else "no action",
+            created="2026-11-23T09:00:00.000Z",
+            severity_score=50 + serial % 40,
+            detection_name="x",
+        )
     return {**base, **extra}
 
 
 def configure(system: str = "halopsa", **overrides: Any) -> list[str]:
     """Save ticketing settings routed to type Incident; return the problems found."""
-    values = {"enabled": True, "ticket_type_id": "1", "updates_visible": False,
-              "auto_close_blocked": False, "asset_match_by": "name", "asset_field": ASSET_FIELDS[0],
-              "asset_mode": "exact", "asset_case_sensitive": False}
-    route_values = {"sla_id": "1", "category": "Security", "urgency": "2", "team": "Service Desk",
-                    "impact": "", "priority_id": ""}
+    values = {
+        "enabled": True,
+        "ticket_type_id": "1",
+        "updates_visible": False,
+        "auto_close_blocked": False,
+        "asset_match_by": "name",
+        "asset_field": ASSET_FIELDS[0],
+        "asset_mode": "exact",
+        "asset_case_sensitive": False,
+    }
+    route_values = {
+        "sla_id": "1",
+        "category": "Security",
+        "urgency": "2",
+        "team": "Service Desk",
+        "impact": "",
+        "priority_id": "",
+    }
     route_values.update(overrides.pop("route", {}))
     values.update(overrides)
-    routes = {k: routing.Route(k, True, True, dict(route_values)) for k in routing.routes_of(routing.settings_for(system))}
+    routes = {
+        k: routing.Route(k, True, True, dict(route_values))
+        for k in routing.routes_of(routing.settings_for(system))
+    }
     routing.forget_options()
     options = routing.live_options(system, values["ticket_type_id"])
     problems = routing.check(values, routes, options)
@@ -104,7 +137,9 @@ def configure(system: str = "halopsa", **overrides: Any) -> list[str]:
 
 
 @pytest.fixture
-def world(sandbox: Sandbox, db: None, post_push: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> HaloWorld:
+def world(
+    sandbox: Sandbox, db: None, post_push: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> HaloWorld:
     """Both systems connected and the first suggested company mapped; routing run by hand."""
     from psabridge.server.ticketing import tasks
 
@@ -119,11 +154,18 @@ def world(sandbox: Sandbox, db: None, post_push: Callable[..., Any], monkeypatch
     gz = info["gravityzone"]
     result = connections.validate_gravityzone(gz["base_url"], gz["api_key"])
     connections.save_gravityzone(gz["base_url"], gz["api_key"], result)
-    halo = {k: info["halopsa"][k] for k in ("base_url", "auth_url", "tenant", "client_id", "client_secret")}
+    halo = {
+        k: info["halopsa"][k]
+        for k in ("base_url", "auth_url", "tenant", "client_id", "client_secret")
+    }
     assert connections.validate("halopsa", halo).outcome == "ok"
     connections.save("halopsa", halo, connections.validate("halopsa", halo))
     mappings.refresh("halopsa")
-    row = next(r for r in mappings.rows("halopsa", "unmapped") if r.suggestion and r.suggestion.reason == "same name")
+    row = next(
+        r
+        for r in mappings.rows("halopsa", "unmapped")
+        if r.suggestion and r.suggestion.reason == "same name"
+    )
     mapping = mappings.confirm("halopsa", row.psa.client_id, row.suggestion.company.id)
     endpoints = _endpoints(sandbox, mapping.company_id)
     assert configure() == []
@@ -132,7 +174,11 @@ def world(sandbox: Sandbox, db: None, post_push: Callable[..., Any], monkeypatch
 
 def _endpoints(sandbox: Sandbox, company_id: str) -> list[dict[str, str]]:
     platform = connections.gravityzone_platform()
-    return [{"id": e.id, "name": e.name, "ip": e.ip or ""} for e in platform.endpoints(company_id) if e.is_managed]
+    return [
+        {"id": e.id, "name": e.name, "ip": e.ip or ""}
+        for e in platform.endpoints(company_id)
+        if e.is_managed
+    ]
 
 
 def dumps(value: Any) -> str:

@@ -84,7 +84,9 @@ def test_after_a_close_the_next_alert_opens_a_new_ticket(world):
     assert len(world.tickets()) == 2
 
 
-@pytest.mark.parametrize(("age", "new_ticket"), [(timedelta(hours=23, minutes=59), False), (timedelta(hours=24), True)])
+@pytest.mark.parametrize(
+    ("age", "new_ticket"), [(timedelta(hours=23, minutes=59), False), (timedelta(hours=24), True)]
+)
 def test_24_hours_after_the_last_update_a_new_ticket(world, age, new_ticket):
     world.alert("av")
     route(T0)
@@ -124,7 +126,9 @@ def test_invalid_configuration_parks_alerts_and_the_fix_replays_them(world):
     route(T0 + MINUTE)
     assert states() == ["parked_config", "parked_config"], "further alerts park at once"
     assert configure() == []  # fixed: replays the parked alerts
-    assert not IntegrationEvent.objects.open().filter(kind="invalid_ticketing_configuration").exists()
+    assert (
+        not IntegrationEvent.objects.open().filter(kind="invalid_ticketing_configuration").exists()
+    )
     route(T0 + 2 * MINUTE)
     assert states() == ["ticketed", "ticketed"] and len(world.tickets()) == 2
 
@@ -143,24 +147,38 @@ def test_invalid_configuration_supersedes_closure_failure(world):
 
 @pytest.mark.parametrize("mode", ["commit_then_500", "commit_then_reset"])
 def test_ambiguous_create_failure_is_looked_up_never_duplicated(world, mode):
-    world.sandbox_post("faults", {"path": "/api/Tickets", "method": "POST", "mode": mode, "status": 500, "times": 1})
+    world.sandbox_post(
+        "faults",
+        {"path": "/api/Tickets", "method": "POST", "mode": mode, "status": 500, "times": 1},
+    )
     world.alert("av")
     first = route(T0)
     assert first.created == 0 and first.run_again_in is not None
     assert states() == ["queued"]
-    assert route(T0 + MINUTE).created == 0 or True  # the lookup adopts the committed ticket
-    route(T0 + 2 * MINUTE)
+    assert route(T0 + MINUTE).created == 1  # the lookup by reference adopts the committed ticket
+    assert states() == ["ticketed"]
+    assert world.halo_state()["calls"].get("POST /api/Tickets") == 1, "never a second create"
     assert len(world.tickets()) == 1
     assert TicketThread.objects.count() == 1
 
 
 @pytest.mark.parametrize(("mode", "status"), [("status", 500), ("status", 429)])
 def test_halo_errors_are_retried_without_duplicates(world, mode, status):
-    world.sandbox_post("faults", {"path": "/api/Tickets", "method": "POST", "mode": mode, "status": status,
-                                  "retry_after": 1, "times": 1})
+    world.sandbox_post(
+        "faults",
+        {
+            "path": "/api/Tickets",
+            "method": "POST",
+            "mode": mode,
+            "status": status,
+            "retry_after": 1,
+            "times": 1,
+        },
+    )
     world.alert("av")
     route(T0)
     route(T0 + MINUTE)
+    route(T0 + 2 * MINUTE)  # an ambiguous 500 is looked up for 90 s before any new create
     assert len(world.tickets()) == 1
     assert states() == ["ticketed"]
 
@@ -170,14 +188,35 @@ def test_halo_timeout_is_retried_without_duplicates(world):
     from psabridge.server.core.connections import stored_values
 
     values = stored_values(connections.connection_for("halopsa"))
-    desk = create_connector("halopsa", values, ConnectorOptions(http={"timeout": 1.0, "sleeper": lambda s: None}))
-    world.sandbox_post("faults", {"path": "/api/Tickets", "method": "POST", "mode": "latency", "latency_ms": 2500, "times": 1})
+    options = ConnectorOptions(http={"timeout": 1.0, "sleeper": lambda s: None})
+    desk = create_connector("halopsa", values, options)
+    world.sandbox_post(
+        "faults",
+        {
+            "path": "/api/Tickets",
+            "method": "POST",
+            "mode": "latency",
+            "latency_ms": 2500,
+            "times": 1,
+        },
+    )
     world.alert("av")
-    engine.route_queued(now=T0, desk=desk)
-    engine.route_queued(now=T0 + MINUTE, desk=desk)
-    engine.route_queued(now=T0 + 2 * MINUTE, desk=desk)
-    assert len(world.tickets()) == 1
+    engine.route_queued(now=T0, desk=desk)  # times out: the PSA commits the ticket late
+    engine.route_queued(now=T0 + MINUTE, desk=desk)  # not there yet or adopted; never re-created
+    _wait_for(lambda: len(world.tickets()) == 1)
+    engine.route_queued(now=T0 + 2 * MINUTE, desk=desk)  # adopts the late ticket by reference
     assert states() == ["ticketed"]
+    assert world.halo_state()["calls"].get("POST /api/Tickets") == 1, "one create, never a second"
+    assert len(world.tickets()) == 1
+
+
+def _wait_for(condition, seconds=10.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the sandbox did not catch up"
+        time.sleep(0.1)
 
 
 def test_unmapped_company_is_parked_then_replayed_after_mapping(world):
@@ -187,7 +226,7 @@ def test_unmapped_company_is_parked_then_replayed_after_mapping(world):
     free = next(r for r in services.rows("halopsa", "unmapped") if r.psa and r.suggestion)
     company_id = free.suggestion.company.id
     endpoint = {"id": "e" * 24, "name": "UNMAPPED-WS-1"}
-    from tests.server.conftest import add_events
+    from tests.conftest import add_events
 
     world.post(add_events(event("av", False, company_id, endpoint)))
     route(T0)
@@ -214,7 +253,10 @@ def test_switched_off_kinds_and_mappings_are_not_ticketed(world):
     world.mapping.save()
     world.alert("av")
     route(T0)
-    assert states() == ["skipped"] and world.tickets() == []
+    assert states() == ["skipped"]
+    assert world.tickets() == [], [
+        (t["summary"], t["third_party_id_string"]) for t in world.tickets()
+    ]
 
 
 def test_test_ticket_shows_the_routing(world):

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from psabridge.server.core.models import ApiToken
-from tests.server.conftest import add_events
+from tests.conftest import add_events
 
 pytestmark = pytest.mark.django_db
 EVENTS = [

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from psabridge.cli import app
-from tests.server.conftest import add_events
+from tests.conftest import add_events
 
 pytestmark = pytest.mark.django_db
 runner = CliRunner()

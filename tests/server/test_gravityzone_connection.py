@@ -14,7 +14,7 @@ from psabridge.server.alerts.models import Alert, InboundEvent
 from psabridge.server.alerts.receiver import forget_receivers
 from psabridge.server.core import connections
 from psabridge.server.core.models import Connection, IntegrationEvent, OutboundCall
-from tests.server.conftest import reset_rate_budgets
+from tests.conftest import reset_rate_budgets
 from tests.support.stack import free_port
 
 ALERT_MODULES = [

@@ -6,7 +6,7 @@ import pytest
 
 from psabridge.server.core import events as event_service
 from psabridge.server.core.models import IntegrationEvent
-from tests.server.conftest import add_events
+from tests.conftest import add_events
 
 pytestmark = pytest.mark.django_db
 MENU = [

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from psabridge.server.alerts.models import Alert, EventState, InboundEvent
-from tests.server.conftest import add_events
+from tests.conftest import add_events
 
 AV_EVENT = {
     "module": "av",

@@ -45,6 +45,7 @@ from psabridge.server.ticketing.models import (
 
 log = logging.getLogger(__name__)
 BATCH = 500
+AMBIGUOUS_GRACE = timedelta(seconds=90)  # how long a lost create may take to show up
 # A ticket's state is asked again when older than this; every run refreshes the states it
 # needs in one call (refresh_states), so a technician's close is seen by the next alert.
 STATUS_FRESH = timedelta(seconds=30)
@@ -185,7 +186,9 @@ class KeyWork:
             return
         try:
             # Another worker may have handled some of these alerts while we waited for the lease.
-            fresh = Alert.objects.filter(pk__in=[a.pk for a in self.alerts], state=AlertState.QUEUED)
+            fresh = Alert.objects.filter(
+                pk__in=[a.pk for a in self.alerts], state=AlertState.QUEUED
+            )
             self.alerts = list(fresh.order_by("id"))
             if self.alerts:
                 self._work()
@@ -198,6 +201,12 @@ class KeyWork:
     def _work(self) -> None:
         self.key.refresh_from_db()
         thread = self._last_thread()
+        if thread is not None and thread.state == ThreadState.INTENT:
+            adopted = self._resolve_intent(thread)
+            if adopted is not None:  # the first alert's create did land: finish it
+                self._ticketed(self.alerts[0], adopted)
+                self._defer_or_note(self.alerts[1:], adopted)
+                return
         decision = self._decide(thread)
         if isinstance(decision, CreateTicket):
             self._create(self.alerts[0], decision.close_after, thread)
@@ -215,8 +224,6 @@ class KeyWork:
 
     def _decide(self, thread: TicketThread | None) -> CreateTicket | AddNote:
         first = self.alerts[0]
-        if thread is not None and thread.state == ThreadState.INTENT:
-            thread = self._resolve_intent(thread)
         incident = self._incident_thread(first)
         policy = Policy(auto_close_blocked=self.settings.auto_close_blocked)
         blocked = first.outcome == "blocked"
@@ -241,6 +248,12 @@ class KeyWork:
         """A create whose answer was lost: adopt the ticket if the PSA has it, else create again."""
         found = self._call(self.desk.find_ticket_by_reference, thread.reference)
         if found is None:
+            if self.now - thread.created_at < AMBIGUOUS_GRACE:
+                # A timed-out create may still be committing on the PSA side: look again later
+                # rather than risk a second ticket.
+                raise RetryLaterError(
+                    (thread.created_at + AMBIGUOUS_GRACE - self.now).total_seconds()
+                )
             return None  # the intent's reference is reused by the next create
         thread.psa_ticket_id, thread.state, thread.status_checked_at = (
             found.id,
@@ -281,11 +294,16 @@ class KeyWork:
         thread.psa_ticket_id, thread.state = created.id, ThreadState.OPEN
         thread.status_checked_at = self.now
         thread.save(update_fields=["psa_ticket_id", "state", "status_checked_at"])
-        self.result.created += _set([alert], AlertState.TICKETED, "ticket created", created.id)
-        self.key.next_note_at = self.now + note_window()
-        self.key.save(update_fields=["next_note_at"])
+        self._ticketed(alert, thread)
         if close_after:
             self._close(thread)
+
+    def _ticketed(self, alert: Alert, thread: TicketThread) -> None:
+        self.result.created += _set(
+            [alert], AlertState.TICKETED, "ticket created", thread.psa_ticket_id
+        )
+        self.key.next_note_at = self.now + note_window()
+        self.key.save(update_fields=["next_note_at"])
 
     def _intent(self, alert: Alert, last: TicketThread | None) -> TicketThread:
         # Written and committed before the create call, so a lost answer is looked up, not redone.

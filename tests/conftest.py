@@ -1,4 +1,4 @@
-"""Fixtures of the server tests: an admin, the push receiver and a way to push bodies."""
+"""Shared fixtures: an admin, the push receiver, pushing bodies, fresh rate budgets."""
 
 from __future__ import annotations
 
