@@ -151,3 +151,9 @@ def test_post_answers_and_returnall(halo: HaloApi) -> None:
     assert halo.post("/api/Tickets", {"summary": "not an array"}).status_code == 400
     assert halo.post("/api/Tickets", []).status_code == 400
     assert halo.request("POST", "/api/Tickets", content=b"{nope").status_code == 400
+
+
+def test_ticketids_filter_lists_only_those_tickets(halo):
+    ids = [halo.create_ticket(summary=f"t{n}")["id"] for n in range(3)]
+    answer = halo.get("/api/Tickets", ticketids=f"{ids[0]},{ids[2]}")
+    assert sorted(t["id"] for t in answer.json()["tickets"]) == sorted([ids[0], ids[2]])

@@ -56,6 +56,9 @@ def _matches(ticket: Record, query: Query) -> bool:
         wanted = query.get_int(param)
         if wanted is not None and ticket[field] != wanted:
             return False
+    ids = query.get_str("ticketids")  # reference 4.1: a comma-separated id list
+    if ids is not None and str(ticket["id"]) not in {i.strip() for i in ids.split(",")}:
+        return False
     reference = query.get_str("search_supplier_reference")
     if reference is not None and ticket["supplier_reference"] != reference:
         return False  # exact match (contract choice)
