@@ -24,9 +24,8 @@ def _rows(routes: dict[str, Route], defaults: dict[str, str], fill: bool) -> lis
     rows = []
     for kind in AlertKind:
         route = routes[kind.value]
-        values = (
-            {**defaults, **{k: v for k, v in route.values.items() if v}} if fill else route.values
-        )
+        # A newly chosen ticket type brings its defaults; values it has no default for stay.
+        values = {**route.values, **defaults} if fill else route.values
         rows.append({"kind": kind.value, "label": kind.label, "route": route, "values": values})
     return rows
 
