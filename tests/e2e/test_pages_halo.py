@@ -10,15 +10,27 @@ from psabridge.server.ticketing.models import TicketingSettings
 
 
 def kind_fields(kind: str, **values: str) -> dict[str, str]:
-    base = {"blocked": "on", "current": "on", "sla_id": "1", "category": "Security", "urgency": "2",
-            "team": "Service Desk"}
+    base = {
+        "blocked": "on",
+        "current": "on",
+        "sla_id": "1",
+        "category": "Security",
+        "urgency": "2",
+        "team": "Service Desk",
+    }
     base.update(values)
     return {f"{kind}-{name}": value for name, value in base.items() if value}
 
 
 def settings_form(**per_kind: str) -> dict[str, str]:
-    form = {"enabled": "on", "ticket_type_id": "1", "updates_visible": "no",
-            "asset_match_by": "name", "asset_field": "inventory_number", "asset_mode": "exact"}
+    form = {
+        "enabled": "on",
+        "ticket_type_id": "1",
+        "updates_visible": "no",
+        "asset_match_by": "name",
+        "asset_field": "inventory_number",
+        "asset_mode": "exact",
+    }
     for kind in AlertKind:
         form.update(kind_fields(kind.value, **per_kind))
     return form
@@ -35,19 +47,26 @@ def test_mappings_page_shows_rows_suggestions_and_the_unmapped_count(world, admi
 
 def test_confirm_a_suggestion_and_map_by_hand(world, admin_client):
     suggested = next(r for r in services.rows("halopsa", "unmapped") if r.suggestion)
-    answer = admin_client.post("/mappings/confirm", {"psa_client_id": suggested.psa.client_id,
-                                                     "company_id": suggested.suggestion.company.id})
+    answer = admin_client.post(
+        "/mappings/confirm",
+        {"psa_client_id": suggested.psa.client_id, "company_id": suggested.suggestion.company.id},
+    )
     assert answer.status_code == 302
     assert Mapping.objects.filter(psa_client_id=suggested.psa.client_id).exists()
     client = next(r.psa for r in services.rows("halopsa", "unmapped") if r.psa and not r.suggestion)
     company = next(r.company for r in services.rows("halopsa", "unmapped") if r.company)
-    admin_client.post("/mappings/confirm", {"psa_client_id": client.client_id,
-                                            f"company_for_{client.client_id}": company.company_id})
+    admin_client.post(
+        "/mappings/confirm",
+        {"psa_client_id": client.client_id, f"company_for_{client.client_id}": company.company_id},
+    )
     assert Mapping.objects.get(psa_client_id=client.client_id).company_id == company.company_id
     # A second mapping of the same company is refused with a clear message.
     other = next(r.psa for r in services.rows("halopsa", "unmapped") if r.psa)
-    page = admin_client.post("/mappings/confirm", {"psa_client_id": other.client_id,
-                                                   "company_id": company.company_id}, follow=True)
+    page = admin_client.post(
+        "/mappings/confirm",
+        {"psa_client_id": other.client_id, "company_id": company.company_id},
+        follow=True,
+    )
     assert "already mapped" in page.content.decode()
 
 
@@ -56,7 +75,9 @@ def test_update_selected_and_update_all(world, admin_client):
     other = services.confirm("halopsa", second.psa.client_id, second.suggestion.company.id)
     first = world.mapping
     rows = {"row": [str(first.pk), str(other.pk)]}  # both unchecked in the form
-    admin_client.post("/mappings/update", {**rows, "scope": "selected", "selected": [str(other.pk)]})
+    admin_client.post(
+        "/mappings/update", {**rows, "scope": "selected", "selected": [str(other.pk)]}
+    )
     assert Mapping.objects.get(pk=first.pk).ticketing is True
     assert Mapping.objects.get(pk=other.pk).ticketing is False
     admin_client.post("/mappings/update", {**rows, "scope": "all", f"ticketing_{other.pk}": "on"})
@@ -67,8 +88,13 @@ def test_update_selected_and_update_all(world, admin_client):
 
 
 def test_needs_attention_with_read_more_and_filter(world, admin_client):
-    gone = Mapping.objects.create(system="halopsa", psa_client_id="999999", psa_client_name="Deleted Client",
-                                  company_id="0" * 24, company_name="Deleted Company")
+    gone = Mapping.objects.create(
+        system="halopsa",
+        psa_client_id="999999",
+        psa_client_name="Deleted Client",
+        company_id="0" * 24,
+        company_name="Deleted Company",
+    )
     services.recheck("halopsa")
     gone.refresh_from_db()
     assert {i["code"] for i in gone.issues} == {"psa_client_gone", "company_gone"}
@@ -88,7 +114,9 @@ def test_refresh_reads_both_systems(world, admin_client):
 def test_ticketing_page_offers_types_and_fills_defaults(world, admin_client):
     page = admin_client.get("/ticketing/").content.decode()
     assert "Security Alert" in page and 'id="save"' in page
-    fragment = admin_client.get("/ticketing/?ticket_type_id=2", HTTP_HX_REQUEST="true").content.decode()
+    fragment = admin_client.get(
+        "/ticketing/?ticket_type_id=2", HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert 'value="Security Operations" selected' in fragment
     assert 'value="Malware" selected' in fragment
     assert "Impact *" in fragment, "Security Alert makes impact mandatory"

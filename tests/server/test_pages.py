@@ -112,3 +112,12 @@ def test_open_event_counter_in_menu(admin_client):
 def test_health_and_metrics_are_public(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
     assert b"psabridge_open_events" in client.get("/metrics").content
+
+
+def test_resolve_opens_the_fix_page_or_applies_the_fix(admin_client):
+    unmapped = event_service.raise_event("alerts_unmapped_company", scope="halopsa:x")
+    answer = admin_client.post(f"/events/{unmapped.pk}/resolve")
+    assert answer.status_code == 302 and answer["Location"] == "/mappings/"
+    failing = event_service.raise_event("connection_failed", scope="halopsa")
+    page = admin_client.post(f"/events/{failing.pk}/resolve", follow=True).content.decode()
+    assert "the connection no longer exists" in page

@@ -31,6 +31,7 @@ class Stack:
 
     url: str
     sandbox_url: str
+    halo_sandbox_url: str
     process: subprocess.Popen[bytes]
     log_path: Path
     cleanups: list[tuple[str, str]] = field(default_factory=list)
@@ -52,14 +53,14 @@ class Stack:
 
 
 def _stack_env(
-    data_dir: Path, web_port: int, sandbox_port: int
+    data_dir: Path, web_port: int, sandbox_port: int, halo_port: int
 ) -> tuple[dict[str, str], list[tuple[str, str]]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PSABRIDGE_", "DJANGO_"))}
     env.update(
         PSABRIDGE_DATA_DIR=str(data_dir),
         PSABRIDGE_PORT=str(web_port),
         PSABRIDGE_SANDBOX_PORT=str(sandbox_port),
-        PSABRIDGE_SANDBOX_HALO_PORT=str(free_port()),
+        PSABRIDGE_SANDBOX_HALO_PORT=str(halo_port),
         PSABRIDGE_ADMIN_PASSWORD=ADMIN_PASSWORD,
         PSABRIDGE_SANDBOX_ALERT_INTERVAL="2",
         PSABRIDGE_WEB_WORKERS="1",
@@ -92,8 +93,8 @@ def _drop_databases(cleanups: list[tuple[str, str]]) -> None:
 
 def start_stack(data_dir: Path) -> Stack:
     """Run `psabridge run` on free ports and wait until it says it is serving."""
-    web_port, sandbox_port = free_port(), free_port()
-    env, cleanups = _stack_env(data_dir, web_port, sandbox_port)
+    web_port, sandbox_port, halo_port = free_port(), free_port(), free_port()
+    env, cleanups = _stack_env(data_dir, web_port, sandbox_port, halo_port)
     log_path = data_dir / "run.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -106,6 +107,7 @@ def start_stack(data_dir: Path) -> Stack:
     stack = Stack(
         f"http://127.0.0.1:{web_port}",
         f"http://127.0.0.1:{sandbox_port}",
+        f"http://127.0.0.1:{halo_port}/_sandbox",
         process,
         log_path,
         cleanups,

@@ -42,6 +42,7 @@ urlpatterns = [
     path("events/", core_views.events, name="events"),
     path("events/recheck", core_views.events_recheck, name="events_recheck"),
     path("events/<int:event_id>/ignore", core_views.event_ignore, name="event_ignore"),
+    path("events/<int:event_id>/resolve", core_views.event_resolve, name="event_resolve"),
     path("status/", core_views.status, name="status"),
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", core_views.metrics, name="metrics"),

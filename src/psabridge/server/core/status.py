@@ -65,6 +65,26 @@ def recheck_all() -> str:
     return ", ".join(results) or "nothing is configured yet"
 
 
+def resolve(event: IntegrationEvent) -> str:
+    """Apply the recommended fix of an event psabridge can fix itself; return what happened."""
+    from psabridge.connectors.errors import ConnectorError
+    from psabridge.server.alerts import push
+    from psabridge.server.core import connections
+
+    try:
+        if event.kind in ("push_disabled", "push_misconfigured"):
+            push.enable_push()
+            return "push enabled again"
+        if event.kind == "connection_failed":
+            connection = connections.connection_for(event.scope)
+            if connection is None:
+                return "the connection no longer exists"
+            return f"validation {connections.revalidate(connection).outcome}"
+    except ConnectorError as exc:
+        return f"the fix failed: {exc}"
+    return "no automatic fix; follow the recommended action"
+
+
 def prometheus_text() -> str:
     """Return the metrics in the Prometheus text format."""
     lines = [

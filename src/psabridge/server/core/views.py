@@ -89,6 +89,25 @@ def event_ignore(request: HttpRequest, event_id: int) -> HttpResponse:
     return redirect("events")
 
 
+# Where the fix of an event is done, for events psabridge cannot fix by itself.
+FIX_PAGES = {
+    "alerts_unmapped_company": "mappings",
+    "invalid_ticketing_configuration": "ticketing",
+    "ticketing_closure_failure": "ticketing",
+}
+
+
+@require_POST
+def event_resolve(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Apply an event's recommended fix where psabridge can (R7.1), else open the right page."""
+    event = IntegrationEvent.objects.get(pk=event_id)
+    if event.kind in FIX_PAGES:
+        return redirect(FIX_PAGES[event.kind])
+    outcome = status_service.resolve(event)
+    messages.success(request, f"{event.title}: {outcome}")
+    return redirect("events")
+
+
 @require_POST
 def events_recheck(request: HttpRequest) -> HttpResponse:
     """Re-run the checks that raise and close events."""
