@@ -1,4 +1,4 @@
-"""In a real browser: map a company, set up ticketing (Save disabled while invalid), get a ticket."""
+"""In a browser: map a company, set up ticketing (Save disabled while invalid), get a ticket."""
 
 from __future__ import annotations
 
