@@ -300,3 +300,13 @@ def test_failure_sweep_through_the_simulator(
     else:
         assert sleeps == [float(case.sleeps)] * (case.attempts - 1)
     assert_no_secret(raised, *records, secret=simulator.api_key)
+
+
+def test_create_company_and_refusal_of_a_duplicate(
+    connect: Callable[..., GravityZonePlatform],
+) -> None:
+    platform = connect()
+    new_id = platform.create_company("Imported From Halo Ltd")
+    assert new_id in {c.id for c in platform.companies()}
+    with pytest.raises(ConfigError):
+        platform.create_company("Imported From Halo Ltd")

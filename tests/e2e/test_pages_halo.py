@@ -157,3 +157,17 @@ def test_halo_connection_page_and_status_entry(world, admin_client):
     assert world.halo["client_secret"] not in page
     status = admin_client.get("/status/").content.decode()
     assert "halopsa" in status
+
+
+def test_import_a_psa_client_as_a_gravityzone_company(world, admin_client):
+    halo_only = next(
+        r.psa for r in services.rows("halopsa", "unmapped") if r.psa and not r.suggestion
+    )
+    page = admin_client.post("/mappings/import", {"import_one": halo_only.client_id}, follow=True)
+    assert f"Created in GravityZone and mapped: {halo_only.name}" in page.content.decode()
+    mapping = Mapping.objects.get(psa_client_id=halo_only.client_id)
+    from psabridge.server.core import connections
+
+    assert mapping.company_id in {c.id for c in connections.gravityzone_platform().companies()}
+    page = admin_client.post("/mappings/import", {}, follow=True).content.decode()
+    assert "Choose at least one unmapped PSA client" in page

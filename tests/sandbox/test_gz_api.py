@@ -230,3 +230,12 @@ def test_world_is_deterministic(make_sandbox: object) -> None:
 def test_get_on_api_is_rejected(rpc: Rpc) -> None:
     response = httpx.get(f"{rpc.base_url}/v1.0/jsonrpc/network", auth=(rpc.api_key, ""))
     assert response.status_code == 405
+
+
+def test_create_company_then_it_is_listed(rpc: Rpc) -> None:
+    new_id = rpc.result("companies", "createCompany", {"type": 1, "name": "Imported Co"})
+    assert HEX24.match(new_id)
+    listed = rpc.result("network", "getCompaniesList", {})
+    assert {"id": new_id, "name": "Imported Co"} in listed
+    again = rpc.error("companies", "createCompany", {"type": 1, "name": "imported co"})
+    assert again["code"] == -32602

@@ -31,6 +31,7 @@ urlpatterns = [
     path("mappings/refresh", mapping_views.mapping_refresh, name="mappings_refresh"),
     path("mappings/confirm", mapping_views.mapping_confirm, name="mappings_confirm"),
     path("mappings/update", mapping_views.mapping_update, name="mappings_update"),
+    path("mappings/import", mapping_views.mapping_import, name="mappings_import"),
     path("mappings/<int:mapping_id>/delete", mapping_views.mapping_delete, name="mapping_delete"),
     path("ticketing/", ticketing_views.ticketing_page, name="ticketing"),
     path("ticketing/save", ticketing_views.ticketing_save, name="ticketing_save"),

@@ -119,6 +119,18 @@ class GravityZonePlatform:
                 f"{self._max_companies} companies; refusing to return part of it"
             )
 
+    def create_company(self, name: str, parent_id: str | None = None) -> str:
+        """Create a customer company (R2.5); after a lost answer, find it by its exact name."""
+        try:
+            return self.client.create_company(name, parent_id)
+        except TransientError as exc:
+            if not exc.ambiguous:
+                raise
+            found = [c.id for c in self.client.find_companies_by_name(name) if c.name == name]
+            if len(found) == 1:
+                return found[0]
+            raise
+
     def company_details(self, company_id: str) -> CompanyDetails:
         """Return one company's details."""
         details = self.client.get_company_details(company_id)

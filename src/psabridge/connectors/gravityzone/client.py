@@ -125,6 +125,14 @@ class GravityZoneClient:
         result = self.call("companies", "findCompaniesByName", {"nameFilter": name_filter})
         return _parse_list(models.CompanyRef, result)
 
+    # Reference: gravityzone.md §1.6, §2.8 (createCompany named only; shape is our choice, README)
+    def create_company(self, name: str, parent_id: str | None = None) -> str:
+        params = _drop_none({"type": 1, "name": name, "parentId": parent_id})
+        result = self.call("companies", "createCompany", params, idempotent=False)
+        if not isinstance(result, str) or not result:
+            raise ConfigError("GravityZone did not answer createCompany with a company id")
+        return result
+
     # Reference: gravityzone.md §2.2
     def get_company_details(self, company_id: str | None = None) -> models.CompanyDetails:
         result = self.call("companies", "getCompanyDetails", _drop_none({"companyId": company_id}))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +13,7 @@ from .clock import api_time
 from .context import CallContext
 from .errors import invalid_params
 from .params import opt_id, reject_unknown, req_str
-from .state import ALL_SERVICES, PARTNER, Company
+from .state import ALL_SERVICES, CUSTOMER, MONTHLY, PARTNER, Company, Licence
 
 Handler = Callable[[CallContext, dict[str, Any]], Any]
 SERVICES = ALL_SERVICES
@@ -76,6 +78,51 @@ def find_companies_by_name(ctx: CallContext, params: dict[str, Any]) -> list[dic
     ]
 
 
+_create_lock = threading.Lock()
+
+
+def create_company(ctx: CallContext, params: dict[str, Any]) -> str:
+    """Create a customer company under a partner; our choice of shape: the new id (README)."""
+    reject_unknown(
+        params,
+        {
+            "type",
+            "name",
+            "parentId",
+            "address",
+            "phone",
+            "country",
+            "assignedProductType",
+            "additionalProductTypes",
+        },
+    )
+    if params.get("type", 1) != CUSTOMER:
+        raise invalid_params("Only customer companies (type 1) can be created here")
+    name = req_str(params, "name").strip()
+    parent = ctx.parent_company(opt_id(params, "parentId"))
+    if not name:
+        raise invalid_params("Invalid value for 'name'")
+    with _create_lock:
+        if any(c.name.lower() == name.lower() for c in ctx.world.companies.values()):
+            raise invalid_params(f"A company named '{name}' already exists")
+        company = Company(
+            id=secrets.token_hex(12),
+            name=name,
+            type=CUSTOMER,
+            parent_id=parent.id,
+            created_at=ctx.clock.now().replace(microsecond=0),
+            licence=Licence(MONTHLY, 3, "mspSecure"),
+            group_id=secrets.token_hex(12),
+            policy_id=secrets.token_hex(12),
+            address=str(params.get("address", "")),
+            phone=str(params.get("phone", "")),
+            country=str(params.get("country", "N/A")),
+        )
+        ctx.world.companies[company.id] = company
+        ctx.world.build_indexes()
+    return company.id
+
+
 METHODS: dict[tuple[str, str], Method] = {
     ("general", "getApiKeyDetails"): Method(get_api_key_details),
     ("network", "getCompaniesList"): Method(network.get_companies_list),
@@ -83,6 +130,7 @@ METHODS: dict[tuple[str, str], Method] = {
     ("network", "getManagedEndpointDetails"): Method(network.get_managed_endpoint_details),
     ("companies", "getCompanyDetails"): Method(get_company_details),
     ("companies", "findCompaniesByName"): Method(find_companies_by_name),
+    ("companies", "createCompany"): Method(create_company),
     ("licensing", "getLicenseInfo"): Method(licensing.get_license_info),
     ("licensing", "getMonthlyUsage"): Method(licensing.get_monthly_usage),
     ("licensing", "getMonthlyUsagePerProductType"): Method(

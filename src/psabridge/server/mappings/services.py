@@ -147,6 +147,22 @@ def confirm(system: str, psa_client_id: str, company_id: str) -> Mapping:
     return mapping
 
 
+def import_clients(system: str, psa_client_ids: list[str]) -> list[Mapping]:
+    """Create a GravityZone company for each unmapped PSA client and map the two (R2.5)."""
+    platform = connections.gravityzone_platform()
+    created = []
+    for client in PsaClient.objects.filter(system=system, client_id__in=psa_client_ids):
+        if Mapping.objects.filter(system=system, psa_client_id=client.client_id).exists():
+            continue
+        company_id = platform.create_company(client.name)
+        SecurityCompany.objects.update_or_create(
+            company_id=company_id,
+            defaults={"name": client.name, "company_type": 1, "refreshed_at": timezone.now()},
+        )
+        created.append(confirm(system, client.client_id, company_id))
+    return created
+
+
 def delete(mapping_id: int) -> None:
     """Remove a mapping."""
     Mapping.objects.filter(pk=mapping_id).delete()

@@ -86,6 +86,24 @@ def mapping_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+def mapping_import(request: HttpRequest) -> HttpResponse:
+    """Create the chosen PSA clients as GravityZone companies and map them (R2.5)."""
+    system = services.psa_system()
+    chosen = request.POST.getlist("import_one") or request.POST.getlist("import")
+    if system is None or not chosen:
+        messages.error(request, "Choose at least one unmapped PSA client to create in GravityZone.")
+        return redirect("mappings")
+    try:
+        created = services.import_clients(system, chosen)
+    except ConnectorError as exc:
+        messages.error(request, f"GravityZone refused to create the company: {exc}")
+    else:
+        names = ", ".join(m.company_name for m in created) or "nothing (already mapped)"
+        messages.success(request, f"Created in GravityZone and mapped: {names}.")
+    return redirect("mappings")
+
+
+@require_POST
 def mapping_update(request: HttpRequest) -> HttpResponse:
     """Apply checkbox changes to all rows (Update All) or the selected rows (Update Selected)."""
     system = services.psa_system()
