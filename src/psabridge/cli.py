@@ -87,7 +87,7 @@ def _maybe_sandbox(supervisor: launcher.Supervisor) -> str:
         _env_int("PSABRIDGE_SANDBOX_PORT", 8101),
         _env_int("PSABRIDGE_SANDBOX_HALO_PORT", 8102),
     )
-    interval = float(os.environ.get("PSABRIDGE_SANDBOX_ALERT_INTERVAL", "4"))
+    interval = float(os.environ.get("PSABRIDGE_SANDBOX_ALERT_INTERVAL", "2"))
     print(f"psabridge: starting the sandbox on ports {ports[0]} and {ports[1]} …", flush=True)
     info = launcher.start_sandbox(supervisor, ports, interval)
     outcomes = launcher.connect_sandbox(info)

@@ -7,13 +7,13 @@ import binascii
 import json
 import math
 import re
-import socket
-import struct
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
+from ..common.faults import answer_early, retry_headers
+from ..common.inspection import json_response
+from ..common.simulator import SimulatorApp
 from .context import CallContext
 from .errors import (
     INVALID_REQUEST,
@@ -30,33 +30,21 @@ from .methods import SERVICES, VERSIONS, find_method
 from .state import ApiKey
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
-
     from .simulator import GravityZoneSimulator
 
 API_PATH = re.compile(r"^/api/(?P<version>v\d+\.\d+)/jsonrpc/(?P<service>[A-Za-z]+)/?$")
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """Return a JSON response."""
-    return Response(json.dumps(body), status, headers, mimetype="application/json")
-
-
-class GravityZoneApp:
+class GravityZoneApp(SimulatorApp):
     """Route the JSON-RPC API and the /_sandbox/ inspection API."""
 
     def __init__(self, sim: GravityZoneSimulator) -> None:
         self.sim = sim
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        request = Request(environ)
-        if request.path.startswith("/_sandbox/"):
-            response = handle_inspection(self.sim, request)
-        else:
-            response = self._api(request)
-        return response(environ, start_response)
+    def _inspect(self, request: Request) -> Response:
+        return handle_inspection(self.sim, request)
 
-    def _api(self, request: Request) -> Response:
+    def _serve(self, request: Request) -> Response:
         match = API_PATH.match(request.path)
         if match is None:
             error = RpcError(-32601, "Method not found", "Unknown URL", 404)
@@ -65,7 +53,7 @@ class GravityZoneApp:
         method = envelope.get("method") if isinstance(envelope.get("method"), str) else ""
         request_id = envelope.get("id")
         service, version = match["service"], match["version"]
-        self.sim.calls.count(service, str(method))
+        self.sim.calls.count(f"{service}.{method or '?'}")
         fault = self.sim.faults.take(service, str(method))
         if fault is not None:
             early = self._fault(fault, request, request_id)
@@ -140,17 +128,9 @@ class GravityZoneApp:
 
     def _fault(self, fault: Fault, request: Request, request_id: Any) -> Response | None:
         """Answer the fault, or return None to go on (latency, timeout, short_page)."""
-        if fault.mode in ("latency", "timeout"):
-            self.sim.stopping.wait(fault.delay_seconds())
-            return None
-        if fault.mode == "non_json":
-            html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
-            return Response(html, 200, mimetype="text/html")
-        if fault.mode == "reset":
-            _reset_connection(request)
-        if fault.mode == "status":
-            return _status_fault(fault, request_id)
-        return None
+        return answer_early(
+            fault, request, self.sim.stopping, lambda: _status_fault(fault, request_id)
+        )
 
 
 def _parse(raw: bytes) -> tuple[dict[str, Any], bool]:
@@ -163,23 +143,10 @@ def _parse(raw: bytes) -> tuple[dict[str, Any], bool]:
 
 
 def _status_fault(fault: Fault, request_id: Any) -> Response:
-    headers = {}
-    if fault.status == 429 and fault.retry_after is not None:
-        headers["Retry-After"] = str(fault.retry_after)
+    headers = retry_headers(fault.status, fault.retry_after)
     message = "Invalid API key" if fault.status == 401 else f"Injected HTTP {fault.status}"
     error = RpcError(SERVER_ERROR, message, "Injected by the sandbox fault API", fault.status)
     return json_response(error.body(request_id), fault.status, headers)
-
-
-def _reset_connection(request: Request) -> None:
-    """Drop the client connection without an answer and abandon the request."""
-    sock = request.environ.get("werkzeug.socket")
-    if isinstance(sock, socket.socket):
-        # Linger 0 makes the final close a reset; shutdown ends the exchange at once even
-        # though Werkzeug still holds file objects on the socket.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.shutdown(socket.SHUT_RDWR)
-    raise ConnectionResetError("sandbox fault: connection reset")
 
 
 def _short_page(result: Any) -> Any:

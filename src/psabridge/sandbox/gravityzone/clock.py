@@ -1,28 +1,20 @@
-"""Injectable simulator clock (real time plus an offset) and GravityZone time formats."""
+"""GravityZone time formats; the injectable simulator clock lives in `common.clock`."""
 
 from __future__ import annotations
 
-import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
+from ..common.clock import SimClock
 
-class SimClock:
-    """Return real UTC time shifted by an offset that tests can advance."""
-
-    def __init__(self) -> None:
-        self._offset = timedelta(0)
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        """Return the simulated current time (timezone-aware UTC)."""
-        with self._lock:
-            return datetime.now(UTC) + self._offset
-
-    def advance(self, seconds: float) -> datetime:
-        """Move simulated time forward and return the new now."""
-        with self._lock:
-            self._offset += timedelta(seconds=seconds)
-        return self.now()
+__all__ = [
+    "SimClock",
+    "api_time",
+    "epoch_millis",
+    "epoch_seconds",
+    "event_time",
+    "month_start",
+    "next_month_start",
+]
 
 
 def api_time(moment: datetime | None) -> str | None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
+from ..common.inspection import Route, advance_seconds, common_routes, dispatch
 from .faults import parse_fault
 from .generator import AlertRequest
 from .state import ALL_SERVICES
@@ -15,33 +14,10 @@ from .state import ALL_SERVICES
 if TYPE_CHECKING:
     from .simulator import GravityZoneSimulator
 
-Route = Callable[["GravityZoneSimulator", dict[str, Any]], Any]
-
-
-def _reply(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body), status, mimetype="application/json")
-
 
 def handle_inspection(sim: GravityZoneSimulator, request: Request) -> Response:
     """Dispatch an inspection request; bad input answers 400 with {"error": ...}."""
-    name = request.path.removeprefix("/_sandbox/").strip("/")
-    route = ROUTES.get((request.method, name))
-    if route is None:
-        known = any(path == name for _, path in ROUTES)
-        return _reply(
-            {"error": "method not allowed" if known else "not found"}, 405 if known else 404
-        )
-    try:
-        body = json.loads(request.get_data() or b"{}")
-        if not isinstance(body, dict):
-            raise ValueError("the body must be a JSON object")
-        return _reply(route(sim, body))
-    except ValueError as error:
-        return _reply({"error": str(error)}, 400)
-
-
-def _state(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
-    return sim.snapshot()
+    return dispatch(sim, request, ROUTES)
 
 
 def _alert_request(body: dict[str, Any]) -> AlertRequest:
@@ -88,25 +64,8 @@ def _push_faults(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
     return {"omit_authorization": value}
 
 
-def _add_fault(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
-    sim.faults.add(parse_fault(body))
-    return {"faults": sim.faults.describe()}
-
-
-def _list_faults(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
-    return {"faults": sim.faults.describe()}
-
-
-def _clear_faults(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
-    sim.faults.clear()
-    return {"faults": []}
-
-
 def _clock(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
-    seconds = body.get("advance_seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-        raise ValueError("advance_seconds must be a non-negative number")
-    now = sim.clock.advance(seconds)
+    now = sim.clock.advance(advance_seconds(body))
     sim.push.check_auto_disable()
     return {"now": now.isoformat()}
 
@@ -122,20 +81,11 @@ def _keys(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
     return {"api_key": key.key, "services": sorted(key.services), "company_id": key.company_id}
 
 
-def _reset_limits(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
-    sim.limiter.reset()
-    return {"ok": True}
-
-
-ROUTES: dict[tuple[str, str], Route] = {
-    ("GET", "state"): _state,
+ROUTES: dict[tuple[str, str], Route[GravityZoneSimulator]] = {
+    **common_routes(parse_fault),
     ("POST", "alerts"): _alerts,
     ("POST", "push/flush"): _flush,
     ("POST", "push/faults"): _push_faults,
-    ("GET", "faults"): _list_faults,
-    ("POST", "faults"): _add_fault,
-    ("DELETE", "faults"): _clear_faults,
     ("POST", "clock"): _clock,
     ("POST", "keys"): _keys,
-    ("POST", "reset-limits"): _reset_limits,
 }

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..common.simulator import CallStats, SimulatorBase
 from .app import GravityZoneApp
 from .clock import SimClock, api_time
-from .faults import FaultBook
+from .faults import Fault, FaultBook
 from .generator import AlertGenerator
 from .push import PushService
 from .pushstate import MASK
@@ -18,35 +18,10 @@ from .ratelimit import RateLimiter
 from .scenario import build_world
 from .state import ApiKey
 
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+__all__ = ["CallStats", "GravityZoneSimulator"]
 
 
-class CallStats:
-    """Counters of calls per `service.method` and of 429 answers."""
-
-    def __init__(self) -> None:
-        self.calls: Counter[str] = Counter()
-        self.rate_limited = 0
-        self._lock = threading.Lock()
-
-    def count(self, service: str, method: str) -> None:
-        """Count one call."""
-        with self._lock:
-            self.calls[f"{service}.{method or '?'}"] += 1
-
-    def count_rate_limited(self) -> None:
-        """Count one 429 answer."""
-        with self._lock:
-            self.rate_limited += 1
-
-    def snapshot(self) -> dict[str, Any]:
-        """Return the counters as JSON-ready data."""
-        with self._lock:
-            return {"calls": dict(self.calls), "rate_limited": self.rate_limited}
-
-
-class GravityZoneSimulator:
+class GravityZoneSimulator(SimulatorBase):
     """A stand-in for one GravityZone tenant, seen through its partner API key."""
 
     name = "gravityzone"
@@ -64,6 +39,7 @@ class GravityZoneSimulator:
         mirror_limits: bool = False,
         push_timeout: float = 10.0,
     ) -> None:
+        super().__init__()
         self.clock = SimClock()
         self.world = build_world(
             seed=seed, companies=companies, endpoints=endpoints, now=self.clock.now()
@@ -75,11 +51,10 @@ class GravityZoneSimulator:
         self.limiter = RateLimiter(
             enabled=rate_limits, time_scale=time_scale, mirror_limits=mirror_limits
         )
-        self.faults = FaultBook()
+        self.faults: FaultBook[Fault] = FaultBook()
         self.calls = CallStats()
         self.alert_interval = alert_interval
         self.push_batch_max = push_batch_max
-        self.stopping = threading.Event()
         self.app = GravityZoneApp(self)
         self._alert_thread: threading.Thread | None = None
 
@@ -93,10 +68,6 @@ class GravityZoneSimulator:
         """Return the id of the key's own partner company (the root)."""
         return self.world.root_id
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Serve the simulator as a WSGI app."""
-        return self.app(environ, start_response)
-
     def info(self, root_url: str) -> dict[str, str]:
         """Return what a client needs to connect, given the server's root URL."""
         return {
@@ -108,7 +79,7 @@ class GravityZoneSimulator:
 
     def start_background(self) -> None:
         """Start the push sender and, in demo mode, the alert loop."""
-        self.stopping.clear()
+        super().start_background()
         self.push.start()
         if self.alert_interval:
             self._alert_thread = threading.Thread(
@@ -118,7 +89,7 @@ class GravityZoneSimulator:
 
     def stop_background(self) -> None:
         """Stop the background threads and wake requests held by faults or queues."""
-        self.stopping.set()
+        super().stop_background()
         self.push.stop()
         if self._alert_thread is not None:
             self._alert_thread.join(timeout=5)

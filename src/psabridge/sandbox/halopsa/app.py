@@ -3,46 +3,37 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
+from ..common import inspection
+from ..common.faults import answer_early, reset_connection, retry_headers
+from ..common.simulator import SimulatorApp
 from .errors import HaloError, bad_request, method_not_allowed, not_found
-from .faults import Fault, reset_connection
+from .faults import Fault
 from .handling import Call, Reply
 from .inspection import handle_inspection
 from .params import Query
 from .routes import AUTHINFO_PATH, TOKEN_PATH, Route, find_route
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
-
     from .simulator import HaloSimulator
-
-HTML_ERROR = "<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
 def json_response(reply: Reply) -> Response:
     """Return a Reply as a JSON response."""
-    return Response(
-        json.dumps(reply.body), reply.status, reply.headers, mimetype="application/json"
-    )
+    return inspection.json_response(reply.body, reply.status, reply.headers)
 
 
-class HaloApp:
+class HaloApp(SimulatorApp):
     """Route the auth server, the API and the /_sandbox/ inspection API."""
 
     def __init__(self, sim: HaloSimulator) -> None:
         self.sim = sim
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        request = Request(environ)
-        if request.path.startswith("/_sandbox/"):
-            response = handle_inspection(self.sim, request)
-        else:
-            response = self._serve(request)
-        return response(environ, start_response)
+    def _inspect(self, request: Request) -> Response:
+        return handle_inspection(self.sim, request)
 
     def _serve(self, request: Request) -> Response:
         route, record_id, known = find_route(request.method, request.path)
@@ -102,16 +93,12 @@ class HaloApp:
 
     def _fault_before(self, fault: Fault, request: Request) -> Response | None:
         """Answer the fault now, or return None to go on (delays and after-the-fact modes)."""
-        if fault.mode in ("latency", "timeout"):
-            self.sim.stopping.wait(fault.delay_seconds())
-            return None
-        if fault.mode == "non_json":
-            return Response(HTML_ERROR, 200, mimetype="text/html")
-        if fault.mode == "reset":
-            reset_connection(request)
-        if fault.mode == "status":
-            return json_response(_status_reply(fault, self.sim.limit_text()))
-        return None
+        return answer_early(
+            fault,
+            request,
+            self.sim.stopping,
+            lambda: json_response(_status_reply(fault, self.sim.limit_text())),
+        )
 
     def _fault_after(self, fault: Fault, request: Request, reply: Reply) -> Reply:
         """Apply short_page and the commit_then_* modes to an answer already computed."""
@@ -133,9 +120,7 @@ def _json_body(request: Request) -> Any:
 
 def _status_reply(fault: Fault, limit_text: str) -> Reply:
     """Return the body of a `status` fault in Halo's error shape (reference 2.3)."""
-    headers: dict[str, str] = {}
-    if fault.status == 429 and fault.retry_after is not None:
-        headers["Retry-After"] = str(fault.retry_after)
+    headers = retry_headers(fault.status, fault.retry_after)
     messages = {401: "Authorization has been denied for this request.", 404: "Not found"}
     message = limit_text if fault.status == 429 else messages.get(fault.status)
     return Reply({"message": message or f"Injected HTTP {fault.status}"}, fault.status, headers)

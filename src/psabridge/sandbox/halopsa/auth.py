@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..gravityzone.clock import SimClock
+from ..common.clock import SimClock
 from .errors import HaloError, forbidden, invalid_client, unauthorized
 
 AREAS = ("tickets", "customers", "assets", "items", "invoices")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
+from ..common.inspection import Route, advance_seconds, common_routes, dispatch
 from .auth import App, parse_scopes
 from .faults import parse_fault
 from .params import halo_time
@@ -19,53 +18,10 @@ from .store import public
 if TYPE_CHECKING:
     from .simulator import HaloSimulator
 
-Route = Callable[["HaloSimulator", dict[str, Any]], Any]
-
-
-def _reply(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body), status, mimetype="application/json")
-
 
 def handle_inspection(sim: HaloSimulator, request: Request) -> Response:
-    """Dispatch an inspection request; bad input answers 400 with {"error": ...}."""
-    name = request.path.removeprefix("/_sandbox/").strip("/")
-    route = ROUTES.get((request.method, name))
-    if route is None:
-        known = any(path == name for _, path in ROUTES)
-        return _reply(
-            {"error": "method not allowed" if known else "not found"}, 405 if known else 404
-        )
-    try:
-        body = json.loads(request.get_data() or b"{}")
-        if not isinstance(body, dict):
-            raise ValueError("the body must be a JSON object")
-        with sim.lock:
-            return _reply(route(sim, body))
-    except ValueError as error:
-        return _reply({"error": str(error)}, 400)
-
-
-def _state(sim: HaloSimulator, body: dict[str, Any]) -> Any:
-    return sim.snapshot()
-
-
-def _add_fault(sim: HaloSimulator, body: dict[str, Any]) -> Any:
-    sim.faults.add(parse_fault(body))
-    return {"faults": sim.faults.describe()}
-
-
-def _list_faults(sim: HaloSimulator, body: dict[str, Any]) -> Any:
-    return {"faults": sim.faults.describe()}
-
-
-def _clear_faults(sim: HaloSimulator, body: dict[str, Any]) -> Any:
-    sim.faults.clear()
-    return {"faults": []}
-
-
-def _reset_limits(sim: HaloSimulator, body: dict[str, Any]) -> Any:
-    sim.limiter.reset()
-    return {"ok": True}
+    """Dispatch an inspection request under the state lock; bad input answers 400."""
+    return dispatch(sim, request, ROUTES, sim.lock)
 
 
 def _expire_tokens(sim: HaloSimulator, body: dict[str, Any]) -> Any:
@@ -133,10 +89,7 @@ def _add_app(sim: HaloSimulator, body: dict[str, Any]) -> Any:
 
 
 def _clock(sim: HaloSimulator, body: dict[str, Any]) -> Any:
-    seconds = body.get("advance_seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-        raise ValueError("advance_seconds must be a non-negative number")
-    return {"now": halo_time(sim.clock.advance(seconds))}
+    return {"now": halo_time(sim.clock.advance(advance_seconds(body)))}
 
 
 def _reset(sim: HaloSimulator, body: dict[str, Any]) -> Any:
@@ -144,12 +97,8 @@ def _reset(sim: HaloSimulator, body: dict[str, Any]) -> Any:
     return {"ok": True}
 
 
-ROUTES: dict[tuple[str, str], Route] = {
-    ("GET", "state"): _state,
-    ("GET", "faults"): _list_faults,
-    ("POST", "faults"): _add_fault,
-    ("DELETE", "faults"): _clear_faults,
-    ("POST", "reset-limits"): _reset_limits,
+ROUTES: dict[tuple[str, str], Route[HaloSimulator]] = {
+    **common_routes(parse_fault),
     ("POST", "tokens/expire"): _expire_tokens,
     ("POST", "statuses/remove"): _remove_status,
     ("POST", "statuses/restore"): _restore_status,

@@ -3,57 +3,26 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
-from ..gravityzone.clock import SimClock
+from ..common.clock import SimClock
+from ..common.simulator import CallStats, SimulatorBase
 from .app import HaloApp
 from .auth import App, AuthServer
 from .catalog import API_AGENT_ID
 from .errors import rate_limit_message
-from .faults import FaultBook
+from .faults import Fault, FaultBook
 from .params import halo_time
 from .ratelimit import DEFAULT_LIMIT, RollingWindowLimiter
 from .scenario import SourceCompany, build_store, credentials
 from .store import TABLES, public
 from .ticket_api import render_ticket
 
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+__all__ = ["CallStats", "HaloSimulator"]
 
 
-class CallStats:
-    """Counters of calls per "METHOD /path" and of 429 answers."""
-
-    def __init__(self) -> None:
-        self.calls: Counter[str] = Counter()
-        self.rate_limited = 0
-        self._lock = threading.Lock()
-
-    def count(self, label: str) -> None:
-        """Count one call."""
-        with self._lock:
-            self.calls[label] += 1
-
-    def count_rate_limited(self) -> None:
-        """Count one 429 answer."""
-        with self._lock:
-            self.rate_limited += 1
-
-    def reset(self) -> None:
-        """Forget every count."""
-        with self._lock:
-            self.calls.clear()
-            self.rate_limited = 0
-
-    def snapshot(self) -> dict[str, Any]:
-        """Return the counters as JSON-ready data."""
-        with self._lock:
-            return {"calls": dict(self.calls), "rate_limited": self.rate_limited}
-
-
-class HaloSimulator:
+class HaloSimulator(SimulatorBase):
     """A stand-in for one HaloPSA instance, reached through one API application."""
 
     name = "halopsa"
@@ -67,6 +36,7 @@ class HaloSimulator:
         rate_limit: tuple[int, float] | None = DEFAULT_LIMIT,
         token_lifetime: int = 3600,
     ) -> None:
+        super().__init__()
         self.seed = seed
         self.sources = tuple(sources)
         self.clock = clock or SimClock()
@@ -79,14 +49,9 @@ class HaloSimulator:
             App(creds.client_id, creds.client_secret, frozenset({"all"}), API_AGENT_ID)
         )
         self.limiter = RollingWindowLimiter(rate_limit)
-        self.faults = FaultBook()
+        self.faults: FaultBook[Fault] = FaultBook()
         self.stats = CallStats()
-        self.stopping = threading.Event()
         self.app = HaloApp(self)
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Serve the simulator as a WSGI app."""
-        return self.app(environ, start_response)
 
     def info(self, root_url: str) -> dict[str, str]:
         """Return what a client needs to connect, given the server's root URL."""
@@ -98,14 +63,6 @@ class HaloSimulator:
             "client_secret": self.credentials.client_secret,
             "sandbox_url": f"{root_url}/_sandbox",
         }
-
-    def start_background(self) -> None:
-        """Nothing runs in the background; re-arm the stop event."""
-        self.stopping.clear()
-
-    def stop_background(self) -> None:
-        """Wake requests held by latency or timeout faults."""
-        self.stopping.set()
 
     def limit_text(self) -> str:
         """Return the 429 message of the configured limit."""

@@ -1,0 +1,164 @@
+"""Drive a running `make run` and its sandbox through the acceptance steps; print what happens."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from typing import Any
+
+import httpx
+
+KINDS = (
+    "antimalware",
+    "advanced_threat_control",
+    "advanced_anti_exploit",
+    "antiphishing",
+    "edr",
+    "firewall",
+    "web_traffic_scan",
+    "sandbox_analyzer",
+    "ransomware_detection",
+    "network_attack_defense",
+    "hyperdetect",
+)
+
+
+def log_in(url: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=url, timeout=30.0)
+    assert client.get("/login/").status_code == 200, "login page"
+    answer = client.post(
+        "/login/",
+        data={
+            "username": "admin",
+            "password": password,
+            "csrfmiddlewaretoken": client.cookies["csrftoken"],
+        },
+    )
+    assert answer.status_code == 302, "log in"
+    client.headers["X-CSRFToken"] = client.cookies["csrftoken"]
+    return client
+
+
+def wait(what: str, check: Any, seconds: float) -> float:
+    started = time.monotonic()
+    while not check():
+        if time.monotonic() - started > seconds:
+            sys.exit(f"FAILED: {what} not seen within {seconds:.0f} s")
+        time.sleep(0.5)
+    elapsed = time.monotonic() - started
+    print(f"  {what}: {elapsed:.1f} s")
+    return elapsed
+
+
+def push_step(client: httpx.Client) -> None:
+    print(
+        "GravityZone connection:",
+        "ok" if 'class="pill ok">ok<' in client.get("/connections/").text else "NOT OK",
+    )
+    before = client.get("/api/alerts").json()["total"]
+    client.post("/connections/gravityzone/push/enable")
+    wait(
+        "sandbox alerts on the Alerts page after Enable push",
+        lambda: client.get("/api/alerts").json()["total"] > before,
+        10,
+    )
+
+
+def map_and_configure(client: httpx.Client) -> tuple[str, str]:
+    page = client.get("/mappings/").text
+    found = re.search(
+        r'name="psa_client_id" value="(\d+)" onclick="this.form.company_id.value=\'([0-9a-f]+)\'',
+        page,
+    )
+    assert found, "a suggested mapping"
+    client.post("/mappings/confirm", data={"psa_client_id": found[1], "company_id": found[2]})
+    form: dict[str, str] = {
+        "enabled": "on",
+        "ticket_type_id": "1",
+        "updates_visible": "no",
+        "asset_match_by": "name",
+        "asset_field": "inventory_number",
+        "asset_mode": "exact",
+    }
+    for kind in KINDS:
+        form.update(
+            {
+                f"{kind}-blocked": "on",
+                f"{kind}-current": "on",
+                f"{kind}-sla_id": "1",
+                f"{kind}-category": "Security",
+                f"{kind}-urgency": "2",
+                f"{kind}-team": "Service Desk",
+            }
+        )
+    assert client.post("/ticketing/save", data=form).status_code == 302, "ticketing settings saved"
+    print(f"mapped Halo client {found[1]} to GravityZone company {found[2]}; ticketing on")
+    return found[1], found[2]
+
+
+def ticket_step(
+    client: httpx.Client, gz_sandbox: str, halo_sandbox: str, halo_client: str, company: str
+) -> None:
+    def ours() -> list[dict[str, Any]]:
+        state = httpx.get(f"{halo_sandbox}/state", timeout=10).json()
+        return [t for t in state["tickets"] if str(t["client_id"]) == halo_client]
+
+    sandbox_alerts(
+        gz_sandbox, {"count": 1, "company_id": company, "kinds": ["av"], "outcome": "current"}
+    )
+    wait("first HaloPSA ticket for the mapped company", lambda: bool(ours()), 30)
+    ticketed = client.get(f"/api/alerts?company_id={company}&kind=antimalware").json()["items"]
+    endpoint = next(a["endpoint_id"] for a in ticketed if a["state"] == "ticketed")
+    sandbox_alerts(
+        gz_sandbox,
+        {
+            "count": 3,
+            "company_id": company,
+            "endpoint_id": endpoint,
+            "kinds": ["av"],
+            "outcome": "current",
+        },
+    )
+    wait(
+        "the next alerts of that endpoint as one coalesced note (window 60 s)",
+        lambda: any(_notes(t) for t in ours()),
+        100,
+    )
+    for ticket in ours():
+        print(
+            f"  ticket {ticket['id']}: {ticket['summary']!r} status {ticket['status_id']}, "
+            f"{len(_notes(ticket))} note(s), reference {ticket['third_party_id_string']}"
+        )
+
+
+def sandbox_alerts(gz_sandbox: str, body: dict[str, Any]) -> None:
+    httpx.post(f"{gz_sandbox}/alerts", json=body, timeout=30).raise_for_status()
+    httpx.post(f"{gz_sandbox}/push/flush", timeout=30).raise_for_status()
+
+
+def _notes(ticket: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a for a in ticket.get("actions", []) if "alert" in (a.get("note") or "").lower()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--gz-sandbox", default="http://127.0.0.1:8101/_sandbox")
+    parser.add_argument("--halo-sandbox", default="http://127.0.0.1:8102/_sandbox")
+    args = parser.parse_args()
+    client = log_in(args.url, args.password)
+    print("login page: 200")
+    push_step(client)
+    halo_client, company = map_and_configure(client)
+    ticket_step(client, args.gz_sandbox, args.halo_sandbox, halo_client, company)
+    states = [
+        a["processing"] for a in client.get(f"/api/alerts?company_id={company}").json()["items"]
+    ]
+    print("alerts of the mapped company:", ", ".join(sorted(set(states))))
+
+
+if __name__ == "__main__":
+    main()

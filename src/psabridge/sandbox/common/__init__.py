@@ -1,0 +1,1 @@
+"""Pieces both simulators share: clock, faults, inspection dispatch, WSGI and simulator glue."""
