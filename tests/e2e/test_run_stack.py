@@ -75,6 +75,8 @@ def test_sandbox_json_prints_one_line_first(tmp_path: Path):
             "--json",
             "--gravityzone-port",
             str(port),
+            "--halopsa-port",
+            str(free_port()),
         ],
         stdout=subprocess.PIPE,
         start_new_session=True,

@@ -153,3 +153,10 @@ def test_random_batches(make_sandbox: Callable[..., Sandbox]) -> None:
     sandbox = make_sandbox()
     batch = sandbox.gravityzone.generator.random_batch(5)
     assert 1 <= len([g for g in batch if g.outcome is not None]) <= 5
+
+
+def test_alerts_for_an_endpoint_named_by_its_computer_id(sandbox: Sandbox, rpc: Rpc) -> None:
+    endpoint = next(e for e in sandbox.gravityzone.world.endpoints.values() if e.is_managed)
+    body = {"count": 2, "endpoint_id": endpoint.computer_id, "kinds": ["av"]}
+    answer = rpc.sandbox("POST", "alerts", body)
+    assert {e["computer_id"] for e in answer["events"]} == {endpoint.computer_id}

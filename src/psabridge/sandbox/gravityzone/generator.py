@@ -90,7 +90,10 @@ class AlertGenerator:
 
     def _candidates(self, company_id: str | None, endpoint_id: str | None) -> list[Endpoint]:
         if endpoint_id is not None:
-            endpoint = self.world.endpoints.get(endpoint_id)
+            # The API id or the events' computer_id (reference 4.2: they differ) both name it.
+            endpoint = self.world.endpoints.get(endpoint_id) or next(
+                (e for e in self.world.endpoints.values() if e.computer_id == endpoint_id), None
+            )
             if endpoint is None:
                 raise ValueError("unknown endpoint_id")
             return [endpoint]
