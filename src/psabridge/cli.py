@@ -59,8 +59,14 @@ def run(
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         sandbox_note = _maybe_sandbox(supervisor)
-        supervisor.start("worker", [sys.executable, "-m", "psabridge.cli", "worker", "--scheduler"])
-        supervisor.start("web", launcher.web_argv(host, port, web_workers))
+        worker_share, web_share = launcher.rate_shares(web_workers)
+        worker_argv = [sys.executable, "-m", "psabridge.cli", "worker", "--scheduler"]
+        supervisor.start("worker", worker_argv, env_extra={"PSABRIDGE_RATE_SHARE": worker_share})
+        supervisor.start(
+            "web",
+            launcher.web_argv(host, port, web_workers),
+            env_extra={"PSABRIDGE_RATE_SHARE": web_share},
+        )
         url = os.environ["PSABRIDGE_PUBLIC_URL"]
         launcher.wait_until_serving(url, supervisor)
         _banner(url, password, sandbox_note)

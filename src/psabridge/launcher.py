@@ -59,7 +59,9 @@ class Supervisor:
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(self, name: str, argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(argv, **kwargs)
+        """Start a child process (its extra environment in `env_extra`)."""
+        extra = kwargs.pop("env_extra", {})
+        process = subprocess.Popen(argv, env={**os.environ, **extra}, **kwargs)
         self.children[name] = process
         return process
 
@@ -194,6 +196,12 @@ def wait_until_serving(
             pass
         time.sleep(0.3)
     raise RuntimeError(f"the web server did not answer within {timeout:.0f} s")
+
+
+def rate_shares(web_workers: int) -> tuple[str, str]:
+    """Return each worker's and each web process's share of outside rate limits (no Redis)."""
+    # The worker makes almost every outside call; web processes only validate and read options.
+    return "0.7", f"{0.3 / max(web_workers, 1):.3f}"
 
 
 def web_argv(host: str, port: int, workers: int) -> list[str]:

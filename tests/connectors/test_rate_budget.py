@@ -153,3 +153,19 @@ def test_unreachable_redis_is_transient() -> None:
     budget = RateBudget(f"redis://127.0.0.1:{_free_port()}", "down")
     with pytest.raises(TransientError):
         budget.acquire(RateLimitItemPerSecond(1), "key", max_wait=0)
+
+
+def test_a_share_of_the_limit_per_process(clock: FakeClock) -> None:
+    budget = RateBudget(
+        "memory://",
+        namespace=f"share-{uuid4().hex}",
+        sleeper=clock.sleep,
+        clock=clock.time,
+        share=0.4,
+    )
+    item = RateLimitItemPerMinute(10)
+    for _ in range(4):
+        assert budget.acquire(item, "k", max_wait=0) == 0.0
+    with pytest.raises(RateLimitedError):
+        budget.acquire(item, "k", max_wait=0)
+    assert budget.wait_time(item, "k") > 0

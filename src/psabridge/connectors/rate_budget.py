@@ -54,8 +54,12 @@ class RateBudget:
         *,
         sleeper: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        share: float = 1.0,
     ) -> None:
         self.namespace = namespace
+        # With process-local storage each process may use only its share of a system's limit,
+        # so that web and worker processes together stay within it.
+        self.share = min(max(share, 0.0), 1.0)
         self._limiter = MovingWindowRateLimiter(_shared_storage(storage_uri))
         self._sleeper = sleeper
         # Wall clock: `limits` stamps window entries with time.time(), so waits are computed
@@ -64,9 +68,10 @@ class RateBudget:
 
     def acquire(self, item: limits.RateLimitItem, identity: str, max_wait: float) -> float:
         """Take one slot of `item` for `identity`; return the seconds waited for it."""
+        item = self._scaled(item)
         waited = 0.0
         while not self._hit(item, identity):
-            delay = max(self.wait_time(item, identity), _MIN_WAIT)
+            delay = max(self._wait_time(item, identity), _MIN_WAIT)
             if waited + delay > max_wait:
                 raise RateLimitedError(
                     f"Local rate budget for {self.namespace} exhausted ({item}); "
@@ -78,8 +83,17 @@ class RateBudget:
             waited += delay
         return waited
 
+    def _scaled(self, item: limits.RateLimitItem) -> limits.RateLimitItem:
+        if self.share >= 1.0:
+            return item
+        amount = max(1, int(item.amount * self.share))
+        return type(item)(amount, item.multiples, item.namespace)
+
     def wait_time(self, item: limits.RateLimitItem, identity: str) -> float:
         """Return the seconds until `item` frees a slot for `identity` (0 when one is free)."""
+        return self._wait_time(self._scaled(item), identity)
+
+    def _wait_time(self, item: limits.RateLimitItem, identity: str) -> float:
         try:
             stats = self._limiter.get_window_stats(item, self.namespace, identity)
         except StorageError as exc:

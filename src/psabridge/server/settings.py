@@ -146,6 +146,9 @@ else:
         "immediate": HUEY_IMMEDIATE,
     }
 RATE_LIMIT_STORAGE = REDIS_URL or "memory://"
+# Without Redis each process counts alone, so `psabridge run` gives each its share of every
+# outside system's limit (PSABRIDGE_RATE_SHARE); with Redis the one budget is shared.
+RATE_SHARE = 1.0 if REDIS_URL else float(os.environ.get("PSABRIDGE_RATE_SHARE", "1.0"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 @lru_cache(maxsize=8)
 def rate_budget(system: str) -> RateBudget:
     """Return the one rate budget of a system, shared by every worker through its storage."""
-    return RateBudget(settings.RATE_LIMIT_STORAGE, namespace=f"psabridge:{system}")
+    return RateBudget(
+        settings.RATE_LIMIT_STORAGE, namespace=f"psabridge:{system}", share=settings.RATE_SHARE
+    )
 
 
 def connection_for(system: str) -> Connection | None:
@@ -71,12 +73,25 @@ def connector(system: str, values: dict[str, str]) -> Any:
     return create_connector(system, settings_, options)
 
 
+_built: dict[str, tuple[tuple[int, Any], Any]] = {}
+
+
 def stored_connector(system: str) -> Any:
-    """Return the adapter of a stored connection, or raise ConnectorError."""
+    """Return the adapter of a stored connection, or raise ConnectorError.
+
+    One adapter per process and saved connection: its token, status lists and pooled
+    connections are reused instead of being fetched again on every run.
+    """
     connection = connection_for(system)
     if connection is None:
         raise ConnectorError(f"{System(system).label} is not connected yet")
-    return connector(system, stored_values(connection))
+    stamp = (connection.pk, connection.updated_at)
+    cached = _built.get(system)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    adapter = connector(system, stored_values(connection))
+    _built[system] = (stamp, adapter)
+    return adapter
 
 
 def gravityzone_platform() -> GravityZonePlatform:

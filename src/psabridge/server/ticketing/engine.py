@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,7 +43,7 @@ from psabridge.server.ticketing.models import (
 )
 
 log = logging.getLogger(__name__)
-BATCH = 500
+KEY_BATCH = 2000  # aggregation keys per run; a run handles every queued alert of each key
 AMBIGUOUS_GRACE = timedelta(seconds=90)  # how long a lost create may take to show up
 # A ticket's state is asked again when older than this; every run refreshes the states it
 # needs in one call (refresh_states), so a technician's close is seen by the next alert.
@@ -87,66 +86,77 @@ def active_psa() -> str | None:
 
 
 def route_queued(now: datetime | None = None, desk: Any = None) -> RouteResult:
-    """Route every queued alert once; return counts and when to run again."""
+    """Route every queued alert once, key by key; return counts and when to run again."""
     now = now or timezone.now()
     result = RouteResult()
-    system = active_psa()
-    queued = list(Alert.objects.filter(state=AlertState.QUEUED).order_by("id")[:BATCH])
-    if not queued:
+    queued = Alert.objects.filter(state=AlertState.QUEUED)
+    if not queued.exists():
         return result
+    system = active_psa()
     if system is None:
-        _set(queued, AlertState.RECEIVED, "ticketing is switched off")
+        queued.update(state=AlertState.RECEIVED, state_reason="ticketing is switched off")
         return result
     settings = routing.settings_for(system)
     if not settings.valid:
-        result.parked += _set(queued, AlertState.PARKED_CONFIG, "; ".join(settings.problems)[:300])
+        reason = "; ".join(settings.problems)[:300]
+        result.parked += queued.update(state=AlertState.PARKED_CONFIG, state_reason=reason)
         return result
-    groups = _group(system, settings, queued, result)
-    if groups:
+    _sort_out(system, settings, result)
+    keys = _queued_keys()
+    if keys:
         desk = desk or connections.stored_connector(system)
+        mappings = {m.company_id: m for m in Mapping.objects.filter(system=system, ticketing=True)}
+        works = [
+            KeyWork(system, settings, mappings[c], e, k, desk, now, result) for c, e, k in keys
+        ]
         _retry_closes(system, settings, desk, now)
-        _refresh_states(system, list(groups), desk, now)
-    for (mapping, kind), alerts in groups.items():
-        KeyWork(system, settings, mapping, kind, alerts, desk, now, result).run()
-    if len(queued) == BATCH:
+        _refresh_states(system, keys, desk, now)
+        for work in works:
+            work.run()
+    if len(keys) == KEY_BATCH:
         result.again(0)
     return result
 
 
-def _group(
-    system: str, settings: TicketingSettings, alerts: list[Alert], result: RouteResult
-) -> dict[tuple[Mapping, str], list[Alert]]:
-    routes = routing.routes_of(settings)
-    mappings = {m.company_id: m for m in Mapping.objects.filter(system=system)}
-    groups: dict[tuple[Mapping, str], list[Alert]] = defaultdict(list)
-    for alert in alerts:
-        route = routes[alert.kind]
-        mapping = mappings.get(alert.company_id)
-        if not (route.blocked if alert.outcome == "blocked" else route.current):
-            result.skipped += _set(
-                [alert], AlertState.SKIPPED, f"{alert.outcome} alerts of this kind are switched off"
-            )
-        elif mapping is None:
-            result.parked += _park_unmapped(system, alert)
-        elif not mapping.ticketing:
-            result.skipped += _set(
-                [alert], AlertState.SKIPPED, f"ticketing is off for {mapping.psa_client_name}"
-            )
-        else:
-            groups[(mapping, f"{alert.endpoint_id or alert.endpoint_name}|{alert.kind}")].append(
-                alert
-            )
-    return groups
-
-
-def _park_unmapped(system: str, alert: Alert) -> int:
-    name = alert.company_name or alert.company_id or "an unknown company"
-    event_service.raise_event(
-        "alerts_unmapped_company",
-        scope=f"{system}:{alert.company_id}",
-        message=f"Alerts of {name} wait until it is mapped to a PSA client.",
+def _sort_out(system: str, settings: TicketingSettings, result: RouteResult) -> None:
+    """Skip or park, in bulk, the queued alerts that must not become tickets now."""
+    queued = Alert.objects.filter(state=AlertState.QUEUED)
+    for kind, route in routing.routes_of(settings).items():
+        for outcome, on in (("blocked", route.blocked), ("current", route.current)):
+            if not on:
+                result.skipped += queued.filter(kind=kind, outcome=outcome).update(
+                    state=AlertState.SKIPPED,
+                    state_reason=f"{outcome} alerts of this kind are switched off",
+                )
+    mapped = Mapping.objects.filter(system=system)
+    for mapping in mapped.filter(ticketing=False):
+        result.skipped += queued.filter(company_id=mapping.company_id).update(
+            state=AlertState.SKIPPED, state_reason=f"ticketing is off for {mapping.psa_client_name}"
+        )
+    unmapped = queued.exclude(company_id__in=mapped.values("company_id"))
+    for company_id, name in (
+        unmapped.order_by().values_list("company_id", "company_name").distinct()
+    ):
+        event_service.raise_event(
+            "alerts_unmapped_company",
+            scope=f"{system}:{company_id}",
+            message=f"Alerts of {name or company_id or 'an unknown company'} wait until it is "
+            "mapped to a PSA client.",
+        )
+    result.parked += unmapped.update(
+        state=AlertState.PARKED_UNMAPPED, state_reason="the company is not mapped to a PSA client"
     )
-    return _set([alert], AlertState.PARKED_UNMAPPED, f"{name} is not mapped to a PSA client")
+
+
+def _queued_keys() -> list[tuple[str, str, str]]:
+    """Return the distinct (company, endpoint, kind) keys of queued alerts."""
+    rows = (
+        Alert.objects.filter(state=AlertState.QUEUED)
+        .order_by()
+        .values_list("company_id", "endpoint_id", "endpoint_name", "kind")
+        .distinct()[:KEY_BATCH]
+    )
+    return [(company, endpoint_id or name, kind) for company, endpoint_id, name, kind in rows]
 
 
 def _set(alerts: list[Alert], state: str, reason: str, ticket_id: str = "") -> int:
@@ -160,36 +170,33 @@ def _set(alerts: list[Alert], state: str, reason: str, ticket_id: str = "") -> i
 
 @dataclass
 class KeyWork:
-    """The alerts of one aggregation key (company, endpoint, kind), under the key's lease."""
+    """The queued alerts of one aggregation key (company, endpoint, kind), under its lease."""
 
     system: str
     settings: TicketingSettings
     mapping: Mapping
-    kind_key: str
-    alerts: list[Alert]
+    endpoint: str
+    kind: str
     desk: Any
     now: datetime
     result: RouteResult
+    alerts: list[Alert] = field(init=False, default_factory=list)
     key: AggregationKey = field(init=False)
 
     def run(self) -> None:
-        first = self.alerts[0]
         self.key, _ = AggregationKey.objects.get_or_create(
             system=self.system,
-            company_id=first.company_id,
-            endpoint_id=first.endpoint_id or first.endpoint_name,
-            kind=first.kind,
+            company_id=self.mapping.company_id,
+            endpoint_id=self.endpoint,
+            kind=self.kind,
         )
         if not leases.take(self.key, self.now):
-            self.result.waiting += len(self.alerts)
+            self.result.waiting += 1
             self.result.again(5)
             return
         try:
-            # Another worker may have handled some of these alerts while we waited for the lease.
-            fresh = Alert.objects.filter(
-                pk__in=[a.pk for a in self.alerts], state=AlertState.QUEUED
-            )
-            self.alerts = list(fresh.order_by("id"))
+            # Read under the lease: every queued alert of the key, whatever batch it came in.
+            self.alerts = list(self._queued().order_by("id"))
             if self.alerts:
                 self._work()
         except RetryLaterError as retry:
@@ -197,6 +204,13 @@ class KeyWork:
             self.result.again(retry.seconds)
         finally:
             leases.release(self.key)
+
+    def _queued(self) -> Any:
+        alerts = Alert.objects.filter(
+            state=AlertState.QUEUED, company_id=self.mapping.company_id, kind=self.kind
+        )
+        by_id = alerts.filter(endpoint_id=self.endpoint)
+        return by_id | alerts.filter(endpoint_id="", endpoint_name=self.endpoint)
 
     def _work(self) -> None:
         self.key.refresh_from_db()
@@ -207,6 +221,10 @@ class KeyWork:
                 self._ticketed(self.alerts[0], adopted)
                 self._defer_or_note(self.alerts[1:], adopted)
                 return
+        if thread is not None and thread.state == ThreadState.OPEN and self._in_window():
+            # Inside the note window nothing is sent, so nothing needs asking either (R5.10).
+            self._defer_or_note(self.alerts, thread)
+            return
         decision = self._decide(thread)
         if isinstance(decision, CreateTicket):
             self._create(self.alerts[0], decision.close_after, thread)
@@ -215,6 +233,9 @@ class KeyWork:
         elif isinstance(decision, AddNote):
             target = TicketThread.objects.get(key=self.key, psa_ticket_id=decision.ticket_id)
             self._defer_or_note(self.alerts, target)
+
+    def _in_window(self) -> bool:
+        return self.key.next_note_at is not None and self.now < self.key.next_note_at
 
     def _last_thread(self) -> TicketThread | None:
         threads = TicketThread.objects.filter(key=self.key, is_test=False).exclude(
@@ -422,21 +443,28 @@ def _retry_closes(system: str, settings: TicketingSettings, desk: Any, now: date
 
 
 def _refresh_states(
-    system: str, groups: list[tuple[Mapping, str]], desk: Any, now: datetime
+    system: str, keys: list[tuple[str, str, str]], desk: Any, now: datetime
 ) -> None:
-    """Ask the PSA, in one call where it can, which of the tickets about to be noted are closed."""
-    keys = Q()
-    for mapping, endpoint_and_kind in groups:
-        endpoint, kind = endpoint_and_kind.rsplit("|", 1)
-        keys |= Q(key__company_id=mapping.company_id, key__endpoint_id=endpoint, key__kind=kind)
-    threads = TicketThread.objects.filter(
-        keys,
-        key__system=system,
-        state=ThreadState.OPEN,
-        is_test=False,
-        last_update__gt=now - timedelta(hours=24),
-    ).exclude(status_checked_at__gt=now - STATUS_FRESH)
-    stale = {t.psa_ticket_id: t for t in threads if t.psa_ticket_id}
+    """Ask the PSA, in one call where it can, whether the tickets about to be noted are closed."""
+    due = Q(key__next_note_at__isnull=True) | Q(key__next_note_at__lte=now)
+    threads = (
+        TicketThread.objects.filter(
+            due,
+            key__system=system,
+            key__company_id__in={k[0] for k in keys},
+            state=ThreadState.OPEN,
+            is_test=False,
+            last_update__gt=now - timedelta(hours=24),
+        )
+        .exclude(status_checked_at__gt=now - STATUS_FRESH)
+        .select_related("key")
+    )
+    wanted = set(keys)
+    stale = {
+        t.psa_ticket_id: t
+        for t in threads
+        if t.psa_ticket_id and (t.key.company_id, t.key.endpoint_id, t.key.kind) in wanted
+    }
     if not stale:
         return
     try:
