@@ -214,6 +214,8 @@ def test_clients_and_assets(connect: Callable[..., HaloTicketDesk]) -> None:
     assert all(c.extra["main_site_id"] for c in clients)
     assets = [a for c in clients for a in desk.assets(c.id)]
     assert assets and all(a.inventory_number and a.company_id for a in assets)
+    everyone = desk.assets(None)
+    assert sorted(a.id for a in everyone) == sorted(a.id for a in assets)
 
 
 # --- tickets ----------------------------------------------------------------------------------

@@ -338,8 +338,8 @@ class TicketDesk(Protocol):
         """Return the PSA companies (clients) for mappings."""
         ...
 
-    def assets(self, client_id: str) -> list[Asset]:
-        """Return a PSA company's assets."""
+    def assets(self, client_id: str | None) -> list[Asset]:
+        """Return a PSA company's assets, or every company's when client_id is None."""
         ...
 
     def create_ticket(self, ticket: NewTicket) -> TicketRef:

@@ -142,9 +142,9 @@ class HaloTicketDesk:
         sites = read_all(lambda n: self.client.sites(number, page_no=n), "site", self._max_pages)
         return [Option(str(s.id), s.name, {"inactive": s.inactive}) for s in sites]
 
-    def assets(self, client_id: str) -> list[Asset]:
-        """Return a client's assets."""
-        number = _number("client id", client_id)
+    def assets(self, client_id: str | None) -> list[Asset]:
+        """Return a client's assets, or every client's assets when client_id is None."""
+        number = None if client_id is None else _number("client id", client_id)
         assets = read_all(lambda n: self.client.assets(number, page_no=n), "asset", self._max_pages)
         return [options.asset_value(a) for a in assets]
 
