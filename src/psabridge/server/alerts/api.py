@@ -34,6 +34,8 @@ class AlertOut(Schema):
     incident_id: str
     is_test: bool
     state: str
+    state_reason: str
+    psa_ticket_id: str
     processing: str
 
 
