@@ -101,36 +101,42 @@ def map_and_configure(client: httpx.Client) -> tuple[str, str]:
 def ticket_step(
     client: httpx.Client, gz_sandbox: str, halo_sandbox: str, halo_client: str, company: str
 ) -> None:
-    def ours() -> list[dict[str, Any]]:
+    def ticket(ticket_id: str) -> dict[str, Any]:
         state = httpx.get(f"{halo_sandbox}/state", timeout=10).json()
-        return [t for t in state["tickets"] if str(t["client_id"]) == halo_client]
+        return next((t for t in state["tickets"] if str(t["id"]) == ticket_id), {})
+
+    def ticketed() -> list[dict[str, Any]]:
+        query = f"/api/alerts?company_id={company}&kind=antimalware"
+        return [a for a in client.get(query).json()["items"] if a["state"] == "ticketed"]
 
     sandbox_alerts(
         gz_sandbox, {"count": 1, "company_id": company, "kinds": ["av"], "outcome": "current"}
     )
-    wait("first HaloPSA ticket for the mapped company", lambda: bool(ours()), 30)
-    ticketed = client.get(f"/api/alerts?company_id={company}&kind=antimalware").json()["items"]
-    endpoint = next(a["endpoint_id"] for a in ticketed if a["state"] == "ticketed")
+    wait("an antimalware alert of the mapped company became a HaloPSA ticket", ticketed, 30)
+    first = ticketed()[-1]
     sandbox_alerts(
         gz_sandbox,
         {
             "count": 3,
             "company_id": company,
-            "endpoint_id": endpoint,
+            "endpoint_id": first["endpoint_id"],
             "kinds": ["av"],
             "outcome": "current",
         },
     )
     wait(
-        "the next alerts of that endpoint as one coalesced note (window 60 s)",
-        lambda: any(_notes(t) for t in ours()),
+        "the next 3 alerts of that endpoint as one coalesced note (window 60 s)",
+        lambda: bool(_notes(ticket(first["psa_ticket_id"]))),
         100,
     )
-    for ticket in ours():
-        print(
-            f"  ticket {ticket['id']}: {ticket['summary']!r} status {ticket['status_id']}, "
-            f"{len(_notes(ticket))} note(s), reference {ticket['third_party_id_string']}"
-        )
+    found = ticket(first["psa_ticket_id"])
+    print(
+        f"  ticket {found['id']} (client {found['client_id']}): {found['summary']!r}, "
+        f"status {found['status_id']}, type {found['tickettype_id']}, team {found['team']}, "
+        f"reference {found['third_party_id_string']}"
+    )
+    for note in _notes(found):
+        print(f"  note (private: {note['hiddenfromuser']}): {note['note'].splitlines()[0]}")
 
 
 def sandbox_alerts(gz_sandbox: str, body: dict[str, Any]) -> None:
