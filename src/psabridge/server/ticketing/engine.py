@@ -106,8 +106,11 @@ def route_queued(now: datetime | None = None, desk: Any = None) -> RouteResult:
     if keys:
         desk = desk or connections.stored_connector(system)
         mappings = {m.company_id: m for m in Mapping.objects.filter(system=system, ticketing=True)}
+        # A mapping removed since _sort_out leaves its alerts queued for the next run to sort.
         works = [
-            KeyWork(system, settings, mappings[c], e, k, desk, now, result) for c, e, k in keys
+            KeyWork(system, settings, mappings[c], e, k, desk, now, result)
+            for c, e, k in keys
+            if c in mappings
         ]
         _retry_closes(system, settings, desk, now)
         _refresh_states(system, keys, desk, now)
