@@ -171,3 +171,10 @@ def test_import_a_psa_client_as_a_gravityzone_company(world, admin_client):
     assert mapping.company_id in {c.id for c in connections.gravityzone_platform().companies()}
     page = admin_client.post("/mappings/import", {}, follow=True).content.decode()
     assert "Choose at least one unmapped PSA client" in page
+
+
+def test_mappings_api_lists_issues(world, admin_client):
+    data = admin_client.get("/api/mappings").json()
+    assert data["system"] == "halopsa"
+    assert [m["psa_client_name"] for m in data["items"]] == [world.mapping.psa_client_name]
+    assert admin_client.post("/api/mappings/refresh").json()["psa_clients"] > 0

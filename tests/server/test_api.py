@@ -85,3 +85,24 @@ def test_openapi_document(admin_client):
     assert admin_client.get("/api/docs").status_code == 200
     schema = admin_client.get("/api/openapi.json").json()
     assert "/api/alerts" in schema["paths"]
+
+
+def test_events_api_lists_and_ignores(admin_client):
+    from psabridge.server.core import events as event_service
+
+    event = event_service.raise_event("push_disabled")
+    listed = admin_client.get("/api/events").json()
+    assert [e["kind"] for e in listed] == ["push_disabled"]
+    assert admin_client.get("/api/events?state=bogus").status_code == 400
+    assert admin_client.post(f"/api/events/{event.pk}/ignore").json()["state"] == "ignored"
+    assert admin_client.get("/api/events").json() == []
+    assert admin_client.post("/api/events/recheck").json()["result"] == "nothing is configured yet"
+
+
+def test_mappings_api_without_a_psa(admin_client):
+    assert admin_client.get("/api/mappings").json() == {
+        "system": None,
+        "unmapped_companies": 0,
+        "items": [],
+    }
+    assert admin_client.post("/api/mappings/refresh").status_code == 409

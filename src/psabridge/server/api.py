@@ -10,7 +10,9 @@ from ninja import NinjaAPI
 from ninja.security import APIKeyCookie, HttpBearer
 
 from psabridge.server.alerts.api import router as alerts_router
+from psabridge.server.core.api import router as events_router
 from psabridge.server.core.models import ApiToken
+from psabridge.server.mappings.api import router as mappings_router
 
 
 class TokenAuth(HttpBearer):
@@ -42,3 +44,5 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/alerts", alerts_router)
+api.add_router("/events", events_router)
+api.add_router("/mappings", mappings_router)

@@ -1,0 +1,52 @@
+"""REST API of integration events: list, filter, ignore, recheck (R7.1, R7.4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from psabridge.server.core import events as event_service
+from psabridge.server.core import status as status_service
+from psabridge.server.core.models import EventState, IntegrationEvent
+
+router = Router(tags=["events"])
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    scope: str
+    priority: int
+    title: str
+    message: str
+    action: str
+    state: str
+    first_seen: datetime
+    last_seen: datetime
+    count: int
+
+
+@router.get("", response=list[EventOut], summary="Integration events, most urgent first")
+def list_events(request: HttpRequest, state: str = "open") -> Any:
+    rows = IntegrationEvent.objects.order_by("-priority", "-last_seen")
+    if state != "all":
+        if state not in EventState.values:
+            raise HttpError(400, f"state must be 'all' or one of {', '.join(EventState.values)}")
+        rows = rows.filter(state=state)
+    return rows[:500]
+
+
+@router.post("/{event_id}/ignore", response=EventOut, summary="Ignore one event")
+def ignore(request: HttpRequest, event_id: int) -> Any:
+    get_object_or_404(IntegrationEvent, pk=event_id)
+    return event_service.set_state(event_id, EventState.IGNORED)
+
+
+@router.post("/recheck", response=dict[str, str], summary="Re-run the checks that raise events")
+def recheck(request: HttpRequest) -> dict[str, str]:
+    return {"result": status_service.recheck_all()}
