@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "psabridge.server.alerts",
     "psabridge.server.mappings",
     "psabridge.server.ticketing",
+    "psabridge.server.billing",
 ]
 
 MIDDLEWARE = [

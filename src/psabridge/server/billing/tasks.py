@@ -1,0 +1,27 @@
+"""Background task of billing: collect every mapped company's usage every 4 hours (R4.4)."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from psabridge.connectors.errors import ConnectorError
+from psabridge.server.billing import collection
+
+log = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="15", hour="*/4"))
+def collect_usage() -> None:
+    """Collect the running month, and last month while its bill can still change."""
+    month = collection.current_month()
+    try:
+        for target in (month.previous(), month):
+            result = collection.collect(target)
+            log.info(
+                "usage %s: %s companies, %s failed", result.month, result.companies, result.failed
+            )
+    except ConnectorError as exc:
+        log.warning("usage collection skipped: %s", exc)
