@@ -55,3 +55,15 @@ def test_cli_collect_with_progress(world):
     assert "companies collected for 2026-10" in output.output
     bad = CliRunner().invoke(app, ["usage", "collect", "--month", "October"])
     assert bad.exit_code == 2 and "YYYY-MM" in bad.output
+
+
+def test_billing_pages_show_quantities_and_evidence(world, admin_client):
+    month = collection.current_month()
+    collection.collect(month)
+    page = admin_client.get(f"/billing/?month={month}").content.decode()
+    assert world.mapping.company_name in page and 'id="usage-table"' in page
+    snapshot = UsageSnapshot.objects.get(company_id=world.mapping.company_id, month=str(month))
+    detail = admin_client.get(f"/billing/{snapshot.company_id}/{month}/").content.decode()
+    assert 'id="evidence-table"' in detail
+    assert snapshot.evidence.first().reason in detail
+    assert admin_client.get("/billing/?month=garbage").status_code == 200

@@ -7,6 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+# The BillingTarget port and its values live in ports_billing (size); re-exported here.
+from psabridge.connectors.ports_billing import BillingInvoice as BillingInvoice
+from psabridge.connectors.ports_billing import BillingTarget as BillingTarget
+from psabridge.connectors.ports_billing import InvoiceChanges as InvoiceChanges
+from psabridge.connectors.ports_billing import InvoiceWrite as InvoiceWrite
+from psabridge.connectors.ports_billing import LineAction as LineAction
+from psabridge.connectors.ports_billing import LineChange as LineChange
+from psabridge.connectors.ports_billing import UsageLine as UsageLine
+
 ValidationOutcome = Literal["ok", "invalid_key", "cannot_connect", "missing_permission"]
 CompanyType = Literal["partner", "customer"]
 
@@ -222,7 +231,7 @@ class SecurityPlatform(Protocol):
         ...
 
 
-# --- TicketDesk and BillingTarget (implemented by later issues) ------------------------------
+# --- TicketDesk values and port (BillingTarget: ports_billing) ------------------------------
 
 
 @dataclass(frozen=True)
@@ -299,18 +308,6 @@ class Asset:
     inactive: bool = False
 
 
-@dataclass(frozen=True)
-class UsageLine:
-    """One billing line of a PSA company: a product/item and its quantity."""
-
-    company_id: str
-    item_id: str
-    quantity: int
-    description: str
-    line_id: str | None = None
-    marker: str | None = None
-
-
 class TicketDesk(Protocol):
     """A PSA service desk (HaloPSA, ConnectWise PSA)."""
 
@@ -366,32 +363,4 @@ class TicketDesk(Protocol):
 
     def find_ticket_by_reference(self, reference: str) -> TicketRef | None:
         """Return the ticket carrying our reference, if any (used after ambiguous failures)."""
-        ...
-
-
-class BillingTarget(Protocol):
-    """A PSA's billing side (Halo recurring invoices, ConnectWise agreement additions)."""
-
-    def validate(self) -> ValidationResult:
-        """Test the credentials with cheap calls."""
-        ...
-
-    def companies(self) -> list[Option]:
-        """Return the PSA companies (clients)."""
-        ...
-
-    def billable_items(self) -> list[Option]:
-        """Return the billable products/items usage can be mapped to."""
-        ...
-
-    def usage_lines(self, company_id: str) -> list[UsageLine]:
-        """Return the company's current usage lines."""
-        ...
-
-    def write_usage_line(self, line: UsageLine) -> UsageLine:
-        """Create or update one usage line; return it with its PSA id."""
-        ...
-
-    def remove_usage_line(self, company_id: str, line_id: str) -> None:
-        """Remove one usage line."""
         ...

@@ -6,6 +6,7 @@ from django.urls import path
 from psabridge.server.alerts import receiver
 from psabridge.server.alerts import views as alert_views
 from psabridge.server.api import api
+from psabridge.server.billing import views as billing_views
 from psabridge.server.core import connection_views
 from psabridge.server.core import views as core_views
 from psabridge.server.mappings import views as mapping_views
@@ -36,7 +37,11 @@ urlpatterns = [
     path("ticketing/", ticketing_views.ticketing_page, name="ticketing"),
     path("ticketing/save", ticketing_views.ticketing_save, name="ticketing_save"),
     path("ticketing/test/<str:kind>", ticketing_views.ticketing_test, name="ticketing_test"),
-    path("billing/", core_views.billing, name="billing"),
+    path("billing/", billing_views.usage_overview, name="billing"),
+    path("billing/collect", billing_views.usage_collect, name="billing_collect"),
+    path(
+        "billing/<str:company_id>/<str:month>/", billing_views.usage_company, name="billing_company"
+    ),
     path("alerts/", alert_views.alert_list, name="alerts"),
     path("alerts/ignored/", alert_views.ignored_events, name="alerts_ignored"),
     path("alerts/<int:alert_id>/", alert_views.alert_detail, name="alert_detail"),

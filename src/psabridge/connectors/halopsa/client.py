@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from psabridge.connectors.errors import ConfigError
+from pydantic import ValidationError
+
+from psabridge.connectors.errors import ConfigError, TransientError
 from psabridge.connectors.halopsa import models
 from psabridge.connectors.halopsa.responses import Expect, Page, parse
 from psabridge.connectors.halopsa.session import (
@@ -19,6 +21,7 @@ from psabridge.connectors.halopsa.session import (
 )
 
 __all__ = [
+    "BATCH_MAX",
     "IMPACT",
     "PAGE_MAX",
     "RATE_LIMITS",
@@ -31,6 +34,9 @@ __all__ = [
 ]
 
 IMPACT, URGENCY = 12, 27  # Reference: halopsa.md §3.4 (Lookup ids)
+# Records per POST on the billing endpoints: Halo documents no cap (§2.1); our contract with
+# the simulator is 100, which answers 400 above it.
+BATCH_MAX = 100
 
 
 class HaloClient(HaloSession):
@@ -146,25 +152,75 @@ class HaloClient(HaloSession):
     def actions(self, ticket_id: int) -> list[models.Action]:
         return self._list("Actions", "actions", models.Action, ticket_id=ticket_id)
 
-    # --- billing, read-only for now (reference §6) ----------------------------------------------
+    # --- billing (reference §6) -----------------------------------------------------------------
 
-    # Reference: halopsa.md §6.1
-    def items(self, *, page_no: int = 1, page_size: int = PAGE_MAX) -> Page[models.Item]:
-        return self._page("Item", "items", models.Item, page_no, page_size)
+    # Reference: halopsa.md §6.1 (envelope `items`; includeinactive)
+    def items(
+        self, *, page_no: int = 1, page_size: int = PAGE_MAX, include_inactive: bool = False
+    ) -> Page[models.Item]:
+        inactive = {"includeinactive": "true"} if include_inactive else {}
+        return self._page("Item", "items", models.Item, page_no, page_size, **inactive)
 
     # Reference: halopsa.md §6.1
     def item(self, item_id: int) -> models.Item:
         return self._one("Item", item_id, models.Item)
 
-    # Reference: halopsa.md §6.2 (envelope `invoices`; ids may be negative)
+    # Reference: halopsa.md §6.2 (envelope `invoices`; client_id, client_ids, includelines)
     def recurring_invoices(
-        self, *, client_id: int | None = None, page_no: int = 1, page_size: int = PAGE_MAX
+        self,
+        *,
+        client_id: int | None = None,
+        client_ids: Sequence[int] = (),
+        include_lines: bool = False,
+        page_no: int = 1,
+        page_size: int = PAGE_MAX,
     ) -> Page[models.RecurringInvoice]:
-        params = {} if client_id is None else {"client_id": client_id}
+        params: dict[str, Any] = {} if client_id is None else {"client_id": client_id}
+        if client_ids:
+            params["client_ids"] = ",".join(str(number) for number in client_ids)
+        if include_lines:
+            params["includelines"] = "true"
         model = models.RecurringInvoice
         return self._page("RecurringInvoice", "invoices", model, page_no, page_size, **params)
 
-    # Reference: halopsa.md §6.2 (includedetails=true for the lines)
+    # Reference: halopsa.md §6.2 (includedetails=true for the lines; ids may be negative)
     def recurring_invoice(self, invoice_id: int) -> models.RecurringInvoice:
         model = models.RecurringInvoice
         return self._one("RecurringInvoice", invoice_id, model, includedetails="true")
+
+    # Reference: halopsa.md §6.2, §2.1 (POST of an array; a create has no id; never re-sent)
+    def create_recurring_invoice(self, header: Mapping[str, Any]) -> models.RecurringInvoice:
+        if "id" in header:
+            raise ConfigError("A new HaloPSA recurring invoice must not carry an id")
+        expect = Expect("RecurringInvoice.create", "RecurringInvoice", creates=True)
+        answer = self._api("POST", "RecurringInvoice", expect, json=[dict(header)])
+        if not isinstance(answer, dict) or answer.get("id") in (None, ""):
+            raise TransientError(
+                "HaloPSA answered the recurring invoice create without an id", ambiguous=True
+            )
+        return parse(models.RecurringInvoice, answer, "RecurringInvoice")
+
+    # Reference: halopsa.md §6.4 ([{id, lines: every line}]), §2.1 (returnall), contract cap
+    def save_recurring_invoices(
+        self, invoices: Sequence[Mapping[str, Any]], *, idempotent: bool
+    ) -> list[models.RecurringInvoice]:
+        """POST up to BATCH_MAX invoices; answer every saved one (fewer if returnall is ignored).
+
+        `idempotent` only when re-sending cannot add a line (every line has an id).
+        """
+        if not 1 <= len(invoices) <= BATCH_MAX:
+            raise ConfigError(f"HaloPSA takes 1-{BATCH_MAX} recurring invoices per write")
+        expect = Expect("RecurringInvoice.update", "RecurringInvoice", creates=not idempotent)
+        body = [dict(invoice) for invoice in invoices]
+        answer = self._api(
+            "POST", "RecurringInvoice", expect, json=body, params={"returnall": "true"}
+        )
+        answered = answer if isinstance(answer, list) else [answer]
+        # The write is done: an answer we cannot read is left out and the caller reads back.
+        saved: list[models.RecurringInvoice] = []
+        for item in answered:
+            try:
+                saved.append(models.RecurringInvoice.model_validate(item))
+            except ValidationError:
+                continue
+        return saved

@@ -197,7 +197,7 @@ class Action(HaloModel):
     hiddenfromuser: Flag = False
 
 
-# --- billing (reference §6; read-only for now) -----------------------------------------------
+# --- billing (reference §6) -----------------------------------------------------------------
 
 
 class Item(HaloModel):
@@ -207,10 +207,16 @@ class Item(HaloModel):
     internalreference: Text = None
     externalreference: Text = None
     recurringprice: float | None = None
+    recurringcost: float | None = None
     isrecurringitem: Flag = False
+    inactive: Flag = False
 
 
 class InvoiceLine(HaloModel):
+    """An `InvoiceDetail` (reference §6.3); every field Halo sent is kept to be sent back."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
     id: Number = None
     ihid: Number = None
     itemid: Number = Field(default=None, alias="_itemid")
@@ -218,13 +224,19 @@ class InvoiceLine(HaloModel):
     item_shortdescription: Text = None
     qty_order: float | None = None
     unit_price: float | None = None
+    comment_1: Text = None  # our marker (contract: a free text field of InvoiceDetail)
     isinactive: Flag = False
+
+    def wire(self) -> dict[str, Any]:
+        """Return the line as Halo sent it (Halo's names, unknown fields included)."""
+        return self.model_dump(by_alias=True, exclude_unset=True)
 
 
 class RecurringInvoice(HaloModel):
     id: int  # may be negative (reference §6.2)
     client_id: Number = None
     client_name: Text = None
+    name: Text = None
     reference: Text = None
     disabled: Flag = False
     lines: list[InvoiceLine] | None = None

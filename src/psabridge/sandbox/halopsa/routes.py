@@ -98,6 +98,8 @@ ROUTES: list[Route] = [
             billing.delete_invoice,
         ),
     ),
+    Route("POST", "/api/RecurringInvoice/updatelines", billing.post_update_lines, "invoices"),
+    Route("POST", "/api/RecurringInvoice/Lines", billing.post_lines, "invoices"),
 ]
 
 

@@ -10,6 +10,7 @@ from ..common.clock import SimClock
 from ..common.simulator import CallStats, SimulatorBase
 from .app import HaloApp
 from .auth import App, AuthServer
+from .billing import billing_state
 from .catalog import API_AGENT_ID
 from .errors import rate_limit_message
 from .faults import Fault, FaultBook
@@ -91,10 +92,12 @@ class HaloSimulator(SimulatorBase):
             ]
             counts = {table: len(store.tables[table]) for table in TABLES}
             removed = [s["name"] for s in store.removed_statuses.values()]
+            billing = billing_state(store)
         return {
             "now": halo_time(self.clock.now()),
             "tenant": self.credentials.tenant,
             "tickets": tickets,
+            **billing,
             "counts": counts,
             "removed_statuses": removed,
             "scenario": store.scenario,

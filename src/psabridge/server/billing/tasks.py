@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from psabridge.connectors.errors import ConnectorError
 from psabridge.server.billing import collection
@@ -25,3 +25,12 @@ def collect_usage() -> None:
             )
     except ConnectorError as exc:
         log.warning("usage collection skipped: %s", exc)
+
+
+@db_task()
+def collect_usage_now() -> None:
+    """Collect the running month on demand."""
+    try:
+        collection.collect(collection.current_month())
+    except ConnectorError as exc:
+        log.warning("usage collection failed: %s", exc)

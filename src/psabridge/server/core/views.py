@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -57,18 +56,6 @@ def not_configured(
     """Render the page of a feature that waits for a prerequisite, saying which."""
     context = {"page_title": title, "explanation": explanation, "companies": None, **extra}
     return render(request, "core/not_configured.html", context)
-
-
-def billing(request: HttpRequest) -> HttpResponse:
-    """Billing needs a PSA to write usage into."""
-    return not_configured(
-        request,
-        "Billing",
-        "Monthly GravityZone usage is written into HaloPSA recurring invoices or ConnectWise "
-        "agreement additions. No PSA is connected yet, so no usage is billed.",
-        next_step_url=reverse("connections"),
-        next_step_label="Open Connections",
-    )
 
 
 def events(request: HttpRequest) -> HttpResponse:
