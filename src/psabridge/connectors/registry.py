@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from psabridge.connectors.errors import ConfigError
 from psabridge.connectors.gravityzone.adapter import GravityZonePlatform
 from psabridge.connectors.halopsa.adapter import HaloTicketDesk
+from psabridge.connectors.halopsa.billing import HaloBilling
 from psabridge.connectors.http import CallRecord, RateBudget
 from psabridge.connectors.ports import BillingTarget, SecurityPlatform, TicketDesk
 
@@ -68,6 +69,23 @@ def build_halopsa(settings: Mapping[str, Any], options: ConnectorOptions) -> Hal
     )
 
 
+def build_halopsa_billing(settings: Mapping[str, Any], options: ConnectorOptions) -> HaloBilling:
+    """Build the HaloPSA billing target from the settings of `build_halopsa` (notes unused).
+
+    A server holding a HaloTicketDesk can share its client instead: `HaloBilling(desk.client)`.
+    """
+    values = {name: _plain(value) for name, value in settings.items()}
+    base_url, client_id = _required(values, "base_url"), _required(values, "client_id")
+    return HaloBilling.connect(
+        base_url,
+        client_id,
+        SecretStr(_required(values, "client_secret")),
+        auth_url=values.get("auth_url") or None,
+        tenant=values.get("tenant") or None,
+        **options.http_options(),
+    )
+
+
 def _plain(value: Any) -> str:
     if isinstance(value, SecretStr):
         return value.get_secret_value()
@@ -95,4 +113,20 @@ def create_connector(
     factory = REGISTRY.get(kind)
     if factory is None:
         raise ConfigError(f"Unknown connector kind: {kind}")
+    return factory(settings, options or ConnectorOptions())
+
+
+# The billing side of a PSA connection, by the same kinds (ConnectWise joins with its issue).
+BILLING: Mapping[str, Callable[[Mapping[str, Any], ConnectorOptions], BillingTarget]] = {
+    "halopsa": build_halopsa_billing,
+}
+
+
+def create_billing_target(
+    kind: str, settings: Mapping[str, Any], options: ConnectorOptions | None = None
+) -> BillingTarget:
+    """Return the billing target of a PSA connection of `kind`."""
+    factory = BILLING.get(kind)
+    if factory is None:
+        raise ConfigError(f"No billing for connector kind: {kind}")
     return factory(settings, options or ConnectorOptions())

@@ -160,12 +160,11 @@ class HaloBilling:
         if merged == current:
             return InvoiceWrite(str(invoice.id), lines.usage_lines(invoice), written=sent)
         payload = {"id": invoice.id, "lines": merged}
+        idempotent = not lines.creates_lines(merged)  # then HttpClient retries by itself
         try:
-            answer = self.client.save_recurring_invoices(
-                [payload], idempotent=not lines.creates_lines(merged)
-            )
+            answer = self.client.save_recurring_invoices([payload], idempotent=idempotent)
         except TransientError as exc:
-            if not exc.ambiguous or sent:
+            if not exc.ambiguous or sent or idempotent:
                 raise
             fresh = self.client.recurring_invoice(invoice.id)
             return self._write_one(fresh, changes, sent=True)
@@ -183,35 +182,32 @@ class HaloBilling:
         return saved
 
     def apply_invoice_changes(self, batch: Sequence[InvoiceChanges]) -> list[InvoiceWrite]:
-        """Apply the changes of many invoices: per 100, one bulk read and one POST at most.
+        """Apply the changes of many invoices: bulk reads, then one POST per 100 changed ones.
 
-        A failure of one invoice (400, gone) is reported on its InvoiceWrite; the others of
-        its batch are then written one by one (re-read and merged, so nothing is doubled).
-        Auth, permission, rate-limit and transport failures are raised for the whole call.
+        Reads: one `GET /RecurringInvoice` per 100 clients (paged). Writes: only the invoices
+        whose lines change, `write_batch_size` per POST, so ceil(changed / 100) calls. A failure
+        of one invoice (400, gone) is reported on its InvoiceWrite; the others of its POST are
+        then written one by one (re-read and merged, so nothing is doubled). Auth, permission,
+        rate-limit and transport failures are raised for the whole call.
         """
         ids = [item.invoice_id for item in batch]
         if len(set(ids)) != len(ids):
             raise ConfigError("A recurring invoice appears twice in one batch write")
         for item in batch:
             lines.check_changes(item.changes)
-        results: dict[str, InvoiceWrite] = {}
-        for start in range(0, len(batch), self.write_batch_size):
-            results.update(self._write_chunk(batch[start : start + self.write_batch_size]))
-        return [results[item.invoice_id] for item in batch]
-
-    def _write_chunk(self, chunk: Sequence[InvoiceChanges]) -> dict[str, InvoiceWrite]:
-        read = {str(i.id): i for i in self._read_with_lines(c.company_id for c in chunk)}
+        read = {str(i.id): i for i in self._read_with_lines(c.company_id for c in batch)}
         results: dict[str, InvoiceWrite] = {}
         pending: list[tuple[InvoiceChanges, list[lines.Wire]]] = []
-        for item in chunk:
+        for item in batch:
             planned = _plan(item, read.get(_key(item)))
             if isinstance(planned, InvoiceWrite):
                 results[item.invoice_id] = planned
             else:
                 pending.append((item, planned))
-        if pending:
-            results.update(self._post_chunk(pending, read))
-        return results
+        size = self.write_batch_size
+        for start in range(0, len(pending), size):
+            results.update(self._post_chunk(pending[start : start + size], read))
+        return [results[item.invoice_id] for item in batch]
 
     def _post_chunk(
         self,
@@ -223,14 +219,17 @@ class HaloBilling:
         try:
             answer = self.client.save_recurring_invoices(payload, idempotent=idempotent)
         except TransientError as exc:
-            if not exc.ambiguous:
+            if not exc.ambiguous or idempotent:
                 raise
             return self._one_by_one(pending)
         except ConfigError:  # a 400 for one invoice: earlier ones of the POST may be written
             return self._one_by_one(pending)
+        answered = [i for i in answer if i.lines is not None]
+        if len(answered) < len(pending):  # returnall ignored: read the batch back in bulk
+            answered += self._read_with_lines(item.company_id for item, _ in pending)
         results: dict[str, InvoiceWrite] = {}
         for item, merged in pending:
-            saved = self._saved(read[_key(item)].id, answer, merged)
+            saved = self._saved(read[_key(item)].id, answered, merged)
             results[item.invoice_id] = InvoiceWrite(
                 item.invoice_id, lines.usage_lines(saved), written=True
             )

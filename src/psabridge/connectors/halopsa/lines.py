@@ -69,11 +69,18 @@ def merge(current: Sequence[Wire], changes: Sequence[LineChange]) -> list[Wire]:
 
 
 def _find(lines: list[Wire], change: LineChange) -> int | None:
+    """Return the index of the addressed line: by `line_id`, else by marker.
+
+    A remove that names a line id matches that id only: removing one of two lines carrying the
+    same marker (a duplicate) must never fall back to the other one.
+    """
     if change.line_id is not None:
         wanted = number("line id", change.line_id)
         for index, line in enumerate(lines):
             if line.get("id") not in (None, "") and number("line id", line["id"]) == wanted:
                 return index
+        if change.action == "remove":
+            return None
     if change.marker:
         for index, line in enumerate(lines):
             if line.get(MARKER_FIELD) == change.marker:
