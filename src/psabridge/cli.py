@@ -12,6 +12,7 @@ from typing import Any
 import typer
 
 from psabridge import launcher
+from psabridge.cli_billing import billing_app, usage_app
 
 app = typer.Typer(
     help="psabridge: GravityZone usage and alerts into your PSA.", no_args_is_help=True
@@ -22,12 +23,12 @@ sandbox_app = typer.Typer(
 admin_app = typer.Typer(help="Administrator account.")
 token_app = typer.Typer(help="REST API tokens.")
 push_app = typer.Typer(help="GravityZone event push.")
-usage_app = typer.Typer(help="GravityZone usage collection.")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(admin_app, name="admin")
 app.add_typer(token_app, name="token")
 app.add_typer(push_app, name="push")
 app.add_typer(usage_app, name="usage")
+app.add_typer(billing_app, name="billing")
 
 
 WILDCARD_HOSTS = ("0.0.0.0", "::")  # noqa: S104 - compared with, never bound here
@@ -283,43 +284,6 @@ def push_check() -> None:
     from psabridge.server.alerts import push
 
     print(f"push: {push.check_push_quietly()}")
-
-
-@usage_app.command("collect")
-def usage_collect(
-    month: str = typer.Option("", help="YYYY-MM (default: the running month)."),
-) -> None:
-    """Collect each mapped company's monthly usage and endpoint evidence, with a progress bar."""
-    launcher.django_setup()
-    from rich.progress import Progress
-
-    from psabridge.connectors.errors import ConnectorError
-    from psabridge.domain.usage import Month
-    from psabridge.server.billing import collection
-
-    try:
-        target = Month.parse(month) if month else collection.current_month()
-    except ValueError as exc:
-        print(f"psabridge usage collect: {exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
-    with Progress(transient=False) as bar:
-        task = bar.add_task(f"usage {target}", total=len(collection.companies_to_collect()) or 1)
-
-        def advance(name: str, done: int, total: int) -> None:
-            bar.update(
-                task, completed=done, total=total, description=f"usage {target}: {name[:30]}"
-            )
-
-        try:
-            result = collection.collect(target, progress=advance)
-        except ConnectorError as exc:
-            print(f"psabridge usage collect: {exc}", file=sys.stderr)
-            raise typer.Exit(1) from None
-    print(
-        f"{result.companies} companies collected for {result.month}, {result.failed} failed, "
-        f"{result.endpoints} endpoints examined"
-    )
-    raise typer.Exit(1 if result.failed else 0)
 
 
 @admin_app.command("reset-password")

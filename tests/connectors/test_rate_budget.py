@@ -169,3 +169,17 @@ def test_a_share_of_the_limit_per_process(clock: FakeClock) -> None:
     with pytest.raises(RateLimitedError):
         budget.acquire(item, "k", max_wait=0)
     assert budget.wait_time(item, "k") > 0
+
+
+def test_a_share_never_leaves_fewer_than_two_calls_a_window(clock: FakeClock) -> None:
+    budget = RateBudget(
+        "memory://",
+        namespace=f"floor-{uuid4().hex}",
+        sleeper=clock.sleep,
+        clock=clock.time,
+        share=0.1,
+    )
+    item = RateLimitItemPerMinute(5)
+    assert [budget.acquire(item, "k", max_wait=0) for _ in range(2)] == [0.0, 0.0]
+    with pytest.raises(RateLimitedError):
+        budget.acquire(item, "k", max_wait=0)

@@ -86,7 +86,9 @@ class RateBudget:
     def _scaled(self, item: limits.RateLimitItem) -> limits.RateLimitItem:
         if self.share >= 1.0:
             return item
-        amount = max(1, int(item.amount * self.share))
+        # Every process may still make two calls a window: interactive actions (Validate, then
+        # Enable push) must not wait a minute under a 5-a-minute limit.
+        amount = max(min(item.amount, 2), int(item.amount * self.share))
         return type(item)(amount, item.multiples, item.namespace)
 
     def wait_time(self, item: limits.RateLimitItem, identity: str) -> float:

@@ -39,3 +39,62 @@ class EndpointEvidence(models.Model):
 
     class Meta:
         ordering: ClassVar = ["-counted", "endpoint_name"]
+
+
+class ProductMapping(models.Model):
+    """Global mapping of a GravityZone usage product to a PSA item (R3.1)."""
+
+    system = models.CharField(max_length=20)
+    product_key = models.CharField(max_length=40)
+    item_id = models.CharField(max_length=40)
+    item_name = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["system", "product_key"], name="one_item_per_product")
+        ]
+
+
+class PsaInvoice(models.Model):
+    """The recurring invoice psabridge writes a mapping's usage to (R3.2)."""
+
+    mapping = models.OneToOneField(
+        "mappings.Mapping", on_delete=models.CASCADE, related_name="invoice"
+    )
+    invoice_id = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class BillingRun(models.Model):
+    """One preview or push of a month (R3.8)."""
+
+    system = models.CharField(max_length=20)
+    month = models.CharField(max_length=7)
+    push = models.BooleanField(default=False)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+    writes = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list)
+
+    class Meta:
+        ordering: ClassVar = ["-started_at"]
+
+
+class LedgerEntry(models.Model):
+    """One line change a push made, or found already made: before, after, the PSA's answer."""
+
+    run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="entries")
+    company_id = models.CharField(max_length=64)
+    company_name = models.CharField(max_length=200)
+    invoice_id = models.CharField(max_length=40)
+    action = models.CharField(max_length=12)  # create, update, remove, unchanged, stale
+    marker = models.CharField(max_length=120, blank=True, default="")
+    item_id = models.CharField(max_length=40, blank=True, default="")
+    description = models.CharField(max_length=200, blank=True, default="")
+    before = models.FloatField(null=True)
+    after = models.FloatField(null=True)
+    answer = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering: ClassVar = ["company_name", "id"]

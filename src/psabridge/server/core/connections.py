@@ -62,15 +62,19 @@ def merged_values(spec: ConnectionSpec, entered: dict[str, Any]) -> dict[str, st
     return values
 
 
-def connector(system: str, values: dict[str, str]) -> Any:
-    """Return the adapter of a system for these values, audited and rate-budgeted."""
-    spec = SPECS[system]
+def connector_settings(system: str, values: dict[str, str]) -> dict[str, Any]:
+    """Return a connection's values as a connector takes them: secrets as SecretStr."""
     settings_: dict[str, Any] = dict(values)
-    for field_spec in spec.fields:
+    for field_spec in SPECS[system].fields:
         if field_spec.kind == "password":  # secrets travel as SecretStr, never printed
             settings_[field_spec.name] = SecretStr(values.get(field_spec.name, ""))
+    return settings_
+
+
+def connector(system: str, values: dict[str, str]) -> Any:
+    """Return the adapter of a system for these values, audited and rate-budgeted."""
     options = ConnectorOptions(budget=rate_budget(system), audit=record_call)
-    return create_connector(system, settings_, options)
+    return create_connector(system, connector_settings(system, values), options)
 
 
 _built: dict[str, tuple[tuple[int, Any], Any]] = {}

@@ -179,12 +179,21 @@ def update(system: str, wanted: dict[int, dict[str, bool]], only: set[int] | Non
         if (mapping.billing, mapping.ticketing) == (values["billing"], values["ticketing"]):
             continue
         turned_on = values["ticketing"] and not mapping.ticketing
+        billing_on = values["billing"] and not mapping.billing
         mapping.billing, mapping.ticketing = values["billing"], values["ticketing"]
         mapping.save(update_fields=["billing", "ticketing"])
         changed += 1
         if turned_on:
             _replay(system, mapping.company_id)
+        if billing_on:
+            _start_billing(mapping)
     return changed
+
+
+def _start_billing(mapping: Mapping) -> None:
+    from psabridge.server.billing.push import enable_billing
+
+    enable_billing(mapping)
 
 
 def _replay(system: str, company_id: str) -> None:

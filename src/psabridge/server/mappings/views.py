@@ -122,7 +122,13 @@ def mapping_update(request: HttpRequest) -> HttpResponse:
     if only is not None and not only:
         messages.error(request, "Select at least one row for Update Selected.")
         return redirect("mappings")
-    changed = services.update(system, wanted, only)
+    try:
+        changed = services.update(system, wanted, only)
+    except ConnectorError as exc:
+        messages.error(
+            request, f"Nothing was changed: the PSA refused the recurring invoice: {exc}"
+        )
+        return redirect("mappings")
     messages.success(request, f"{changed} mapping(s) updated.")
     return redirect("mappings")
 

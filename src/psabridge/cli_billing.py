@@ -1,0 +1,116 @@
+"""The `psabridge usage` and `psabridge billing` commands: collect, preview, push."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+from psabridge import launcher
+
+usage_app = typer.Typer(help="GravityZone usage collection.")
+billing_app = typer.Typer(help="Monthly usage into PSA billing.")
+
+
+@usage_app.command("collect")
+def usage_collect(
+    month: str = typer.Option("", help="YYYY-MM (default: the running month)."),
+) -> None:
+    """Collect each mapped company's monthly usage and endpoint evidence, with a progress bar."""
+    launcher.django_setup()
+    from rich.progress import Progress
+
+    from psabridge.connectors.errors import ConnectorError
+    from psabridge.domain.usage import Month
+    from psabridge.server.billing import collection
+
+    try:
+        target = Month.parse(month) if month else collection.current_month()
+    except ValueError as exc:
+        print(f"psabridge usage collect: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    with Progress(transient=False) as bar:
+        task = bar.add_task(f"usage {target}", total=len(collection.companies_to_collect()) or 1)
+
+        def advance(name: str, done: int, total: int) -> None:
+            bar.update(
+                task, completed=done, total=total, description=f"usage {target}: {name[:30]}"
+            )
+
+        try:
+            result = collection.collect(target, progress=advance)
+        except ConnectorError as exc:
+            print(f"psabridge usage collect: {exc}", file=sys.stderr)
+            raise typer.Exit(1) from None
+    print(
+        f"{result.companies} companies collected for {result.month}, {result.failed} failed, "
+        f"{result.endpoints} endpoints examined"
+    )
+    raise typer.Exit(1 if result.failed else 0)
+
+
+def _billing_month(month: str) -> Any:
+    launcher.django_setup()
+    from psabridge.domain.usage import Month
+    from psabridge.server.billing import collection
+
+    try:
+        return Month.parse(month) if month else collection.current_month().previous()
+    except ValueError as exc:
+        print(f"psabridge billing: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
+def _psa() -> str:
+    from psabridge.server.mappings.services import psa_system
+
+    system = psa_system()
+    if system is None:
+        print("psabridge billing: no PSA is connected", file=sys.stderr)
+        raise typer.Exit(1)
+    return system
+
+
+@billing_app.command("preview")
+def billing_preview(month: str = typer.Option("", help="YYYY-MM (default: last month).")) -> None:
+    """Print every line a push of the month would create, update or remove."""
+    target = _billing_month(month)
+    from psabridge.server.billing import push
+
+    for plan in push.preview(_psa(), target):
+        print(f"{plan.mapping.psa_client_name} (invoice {plan.invoice_id or '-'}):")
+        for problem in plan.problems:
+            print(f"  ! {problem}")
+        for line in plan.plan.creates:
+            print(f"  create  item {line.item_id}  {line.quantity:g}  {line.description}")
+        for update in plan.plan.updates:
+            print(
+                f"  update  item {update.after.item_id}  {update.before.quantity:g} -> "
+                f"{update.after.quantity:g}  {update.after.description}"
+            )
+        for remove in plan.plan.removes:
+            print(f"  remove  line {remove.line.line_id}  {remove.line.description}")
+        for stale in plan.plan.stale:
+            print(
+                f"  stale   line {stale.line_id}  {stale.description} (kept; remove it explicitly)"
+            )
+        if plan.plan.is_noop and not plan.problems:
+            print("  nothing to change")
+
+
+@billing_app.command("push")
+def billing_push(month: str = typer.Option("", help="YYYY-MM (default: last month).")) -> None:
+    """Push the month's usage to the PSA invoices and write the ledger."""
+    target = _billing_month(month)
+    from psabridge.connectors.errors import ConnectorError
+    from psabridge.server.billing import push
+
+    try:
+        run = push.push(_psa(), target)
+    except ConnectorError as exc:
+        print(f"psabridge billing push: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    print(f"pushed {run.month}: {run.writes} line write(s), {run.entries.count()} ledger entries")
+    for problem in run.problems:
+        print(f"  ! {problem}")
