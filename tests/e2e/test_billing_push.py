@@ -158,3 +158,20 @@ def test_cli_preview_and_push(world, billing):
     assert pushed.exit_code == 0 and "line write(s)" in pushed.output
     again = CliRunner().invoke(app, ["billing", "push", "--month", str(month)])
     assert "pushed " + str(month) + ": 0 line write(s)" in again.output
+
+
+def test_billing_page_product_mapping_preview_push_and_ledger(world, billing, admin_client):
+    month, _ = billing
+    page = admin_client.get(f"/billing/?month={month}").content.decode()
+    assert 'name="item_seats"' in page and 'value="1" selected' in page
+    preview = admin_client.get(f"/billing/preview?month={month}").content.decode()
+    assert 'data-action="create"' in preview
+    answer = admin_client.post(f"/billing/push?month={month}", follow=True).content.decode()
+    assert 'id="ledger"' in answer and "create" in answer
+    again = admin_client.post(f"/billing/push?month={month}", follow=True).content.decode()
+    assert "0 line write(s)" in again
+    saved = admin_client.post(
+        "/billing/products", {"item_seats": "1"}, follow=True
+    ).content.decode()
+    assert "Product mapping saved" in saved
+    assert ProductMapping.objects.filter(system="halopsa").count() == 1

@@ -39,6 +39,10 @@ urlpatterns = [
     path("ticketing/test/<str:kind>", ticketing_views.ticketing_test, name="ticketing_test"),
     path("billing/", billing_views.usage_overview, name="billing"),
     path("billing/collect", billing_views.usage_collect, name="billing_collect"),
+    path("billing/products", billing_views.product_mapping_save, name="billing_products"),
+    path("billing/preview", billing_views.billing_preview, name="billing_preview"),
+    path("billing/push", billing_views.billing_push, name="billing_push"),
+    path("billing/runs/<int:run_id>/", billing_views.billing_run, name="billing_run"),
     path(
         "billing/<str:company_id>/<str:month>/", billing_views.usage_company, name="billing_company"
     ),

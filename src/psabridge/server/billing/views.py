@@ -1,4 +1,4 @@
-"""Billing pages: each company's counted usage for a month, and the endpoints behind it (R7.3)."""
+"""Billing pages: counted usage, product mapping, preview, push and the ledger (R3, R7.3)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from psabridge.domain.usage import Month
-from psabridge.server.billing import collection
-from psabridge.server.billing.models import UsageSnapshot
+from psabridge.connectors.errors import ConnectorError
+from psabridge.domain.usage import PRODUCT_KEYS, Month
+from psabridge.server.billing import collection, push
+from psabridge.server.billing.models import BillingRun, ProductMapping, UsageSnapshot
+from psabridge.server.billing.plans import item_map
 from psabridge.server.mappings.services import psa_system
 
 
@@ -21,26 +23,38 @@ def _month(request: HttpRequest) -> Month:
 
 
 def usage_overview(request: HttpRequest) -> HttpResponse:
-    """A month's usage of every mapped company, as last collected."""
+    """A month's usage of every mapped company, the product mapping and the last pushes."""
     month = _month(request)
-    snapshots = UsageSnapshot.objects.filter(month=str(month)).order_by("company_name")
+    system = psa_system()
     context = {
         "month": month,
         "previous": month.previous(),
         "next": month.next(),
-        "snapshots": snapshots,
-        "psa": psa_system(),
+        "snapshots": UsageSnapshot.objects.filter(month=str(month)).order_by("company_name"),
+        "psa": system,
         "mapped": len(collection.companies_to_collect()),
+        "runs": BillingRun.objects.filter(push=True)[:5],
+        "products": _product_rows(system),
     }
     return render(request, "billing/overview.html", context)
+
+
+def _product_rows(system: str | None) -> list[dict[str, object]]:
+    if system is None:
+        return []
+    try:
+        items = push.billing_target(system).billable_items()
+    except ConnectorError:
+        items = []
+    chosen = item_map(system)
+    return [{"key": key, "item": chosen.get(key, ""), "items": items} for key in PRODUCT_KEYS]
 
 
 def usage_company(request: HttpRequest, company_id: str, month: str) -> HttpResponse:
     """One company's month: the quantity per product and every endpoint with why it counted."""
     snapshot = get_object_or_404(UsageSnapshot, company_id=company_id, month=month)
-    return render(
-        request, "billing/company.html", {"snapshot": snapshot, "evidence": snapshot.evidence.all()}
-    )
+    context = {"snapshot": snapshot, "evidence": snapshot.evidence.all()}
+    return render(request, "billing/company.html", context)
 
 
 @require_POST
@@ -51,3 +65,54 @@ def usage_collect(request: HttpRequest) -> HttpResponse:
     collect_usage_now()
     messages.success(request, "Usage collection started; this page fills as companies are read.")
     return redirect("billing")
+
+
+@require_POST
+def product_mapping_save(request: HttpRequest) -> HttpResponse:
+    """Save the global product -> PSA item mapping (R3.1)."""
+    system = psa_system()
+    if system is None:
+        return redirect("billing")
+    for key in PRODUCT_KEYS:
+        item = request.POST.get(f"item_{key}", "").strip()
+        if item:
+            ProductMapping.objects.update_or_create(
+                system=system, product_key=key, defaults={"item_id": item}
+            )
+        else:
+            ProductMapping.objects.filter(system=system, product_key=key).delete()
+    messages.success(request, "Product mapping saved.")
+    return redirect("billing")
+
+
+def billing_preview(request: HttpRequest) -> HttpResponse:
+    """The exact lines a push of the month would create, update or remove (R3.8)."""
+    system, month = psa_system(), _month(request)
+    if system is None:
+        return HttpResponse("No PSA is connected.", status=409)
+    try:
+        plans = push.preview(system, month)
+    except ConnectorError as exc:
+        return HttpResponse(f"The PSA's invoices cannot be read: {exc}", status=502)
+    return render(request, "billing/_preview.html", {"plans": plans, "month": month})
+
+
+@require_POST
+def billing_push(request: HttpRequest) -> HttpResponse:
+    """Recalculate usage: push the month now (R3.4)."""
+    system, month = psa_system(), _month(request)
+    if system is None:
+        return redirect("billing")
+    try:
+        run = push.push(system, month)
+    except ConnectorError as exc:
+        messages.error(request, f"The push stopped: {exc}. Pushing again resumes it.")
+        return redirect("billing")
+    messages.success(request, f"{month.label()} pushed: {run.writes} line write(s).")
+    return redirect("billing_run", run_id=run.pk)
+
+
+def billing_run(request: HttpRequest, run_id: int) -> HttpResponse:
+    """One push and its ledger: before, after and the PSA's answer of every line."""
+    run = get_object_or_404(BillingRun, pk=run_id)
+    return render(request, "billing/run.html", {"run": run, "entries": run.entries.all()})
