@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from psabridge.cli import app
+from psabridge.domain.usage import Month
 from psabridge.server.billing import collection, push
 from psabridge.server.billing.models import LedgerEntry, ProductMapping, PsaInvoice, UsageSnapshot
 from psabridge.server.mappings import services
@@ -175,3 +176,94 @@ def test_billing_page_product_mapping_preview_push_and_ledger(world, billing, ad
     ).content.decode()
     assert "Product mapping saved" in saved
     assert ProductMapping.objects.filter(system="halopsa").count() == 1
+
+
+def test_the_2nd_in_the_msp_zone_pushes_last_month(world, billing, settings):
+    from datetime import UTC, datetime
+
+    _month, chosen = billing
+    settings.MSP_TIME_ZONE = "Pacific/Auckland"  # the 2nd starts 13 h before it does in UTC
+    assert push.push_if_due(datetime(2026, 12, 1, 10, 59, tzinfo=UTC)) is None  # 1st, 23:59 local
+    run = push.push_if_due(datetime(2026, 12, 1, 11, 0, tzinfo=UTC))  # 2nd, 00:00 local
+    assert run is not None and run.month == "2026-11"
+    for mapping in chosen:
+        invoice = halo_invoice(world, PsaInvoice.objects.get(mapping=mapping).invoice_id)
+        assert our_lines(invoice) == expected_lines(mapping, Month.parse("2026-11"))
+    assert push.push_if_due(datetime(2026, 12, 1, 12, 0, tzinfo=UTC)).writes == 0
+
+
+def test_lost_answer_mid_push_resumes_without_double_lines(world, billing):
+    month, chosen = billing
+    world.sandbox_post(
+        "faults",
+        {
+            "path": "/api/RecurringInvoice",
+            "method": "POST",
+            "mode": "commit_then_500",
+            "status": 500,
+            "times": 1,
+        },
+    )
+    # The write lands but its answer is lost: the connector re-reads before writing again.
+    push.push("halopsa", month)
+    assert push.push("halopsa", month).writes == 0
+    for mapping in chosen:
+        invoice = halo_invoice(world, PsaInvoice.objects.get(mapping=mapping).invoice_id)
+        assert our_lines(invoice) == expected_lines(mapping, month)
+        markers = [
+            ln["comment_1"]
+            for ln in invoice["lines"]
+            if str(ln.get("comment_1")).startswith("psabridge:")
+        ]
+        assert len(markers) == len(set(markers)), "no double lines"
+
+
+def test_custom_billing_affects_only_its_mapping(world, billing, admin_client):
+    month, chosen = billing
+    custom, other = chosen[0], chosen[1]
+    answer = admin_client.post(
+        f"/mappings/{custom.pk}/billing", {"custom_billing": "on", "item_seats": "4"}
+    )
+    assert answer.status_code == 302
+    push.push("halopsa", month)
+    custom_lines = halo_invoice(world, PsaInvoice.objects.get(mapping=custom).invoice_id)["lines"]
+    other_lines = halo_invoice(world, PsaInvoice.objects.get(mapping=other).invoice_id)["lines"]
+    assert {ln["_itemid"] for ln in custom_lines if "seats" in str(ln.get("comment_1"))} == {4}
+    assert {ln["_itemid"] for ln in other_lines if "seats" in str(ln.get("comment_1"))} == {1}
+    page = admin_client.get(f"/mappings/{custom.pk}/billing").content.decode()
+    assert 'id="custom_billing" checked' in page and "Other mappings are not affected" in page
+
+
+def test_stale_lines_are_listed_then_removed_on_request(world, billing, admin_client):
+    month, chosen = billing
+    push.push("halopsa", month)
+    ProductMapping.objects.filter(product_key="seats").update(
+        item_id="4"
+    )  # seats now bill as item 4
+    ProductMapping.objects.filter(product_key="seats").delete()
+    preview = {p.mapping.pk: p for p in push.preview("halopsa", month)}
+    stale = preview[chosen[0].pk].plan.stale
+    assert stale and not preview[chosen[0].pk].plan.removes, "listed, never removed silently"
+    push.push("halopsa", month)
+    invoice_id = PsaInvoice.objects.get(mapping=chosen[0]).invoice_id
+    assert any(
+        "seats" in str(ln.get("comment_1")) for ln in halo_invoice(world, invoice_id)["lines"]
+    )
+    answer = admin_client.post(f"/billing/stale/{chosen[0].pk}?month={month}", follow=True)
+    assert "Stale lines of" in answer.content.decode()
+    assert not any(
+        "seats" in str(ln.get("comment_1")) for ln in halo_invoice(world, invoice_id)["lines"]
+    )
+
+
+def test_a_removed_item_stops_billing_and_says_why(world, billing, admin_client):
+    month, chosen = billing
+    push.push("halopsa", month)
+    world.sandbox_post("items/delete", {"id": 1})  # the seats item
+    run = push.push("halopsa", month)
+    assert run.writes == 0
+    assert any("no longer exists" in problem for problem in run.problems)
+    mapping = Mapping.objects.get(pk=chosen[0].pk)
+    assert "no longer exists" in mapping.billing_issue
+    page = admin_client.get("/mappings/?view=attention").content.decode()
+    assert mapping.psa_client_name in page and "billing stopped" in page

@@ -125,6 +125,15 @@ PSA_CLIENT_INACTIVE = Issue(
 )
 
 
+def item_removed(item: str) -> Issue:
+    """R2.4/R3.7: a mapped PSA item is gone, so billing stopped for the client."""
+    return Issue(
+        "item_removed",
+        f"The mapped PSA item {item} no longer exists: billing stopped for this client.",
+        "Choose another item in Billing > Product mapping (or the mapping's custom billing).",
+    )
+
+
 def mapping_issues(
     psa_client_exists: bool, company_exists: bool, psa_client_inactive: bool = False
 ) -> list[Issue]:

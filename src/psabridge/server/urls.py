@@ -43,6 +43,8 @@ urlpatterns = [
     path("billing/preview", billing_views.billing_preview, name="billing_preview"),
     path("billing/push", billing_views.billing_push, name="billing_push"),
     path("billing/runs/<int:run_id>/", billing_views.billing_run, name="billing_run"),
+    path("billing/stale/<int:mapping_id>", billing_views.stale_remove, name="billing_stale_remove"),
+    path("mappings/<int:mapping_id>/billing", billing_views.custom_billing, name="mapping_billing"),
     path(
         "billing/<str:company_id>/<str:month>/", billing_views.usage_company, name="billing_company"
     ),

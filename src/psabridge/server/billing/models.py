@@ -98,3 +98,18 @@ class LedgerEntry(models.Model):
 
     class Meta:
         ordering: ClassVar = ["company_name", "id"]
+
+
+class CustomProduct(models.Model):
+    """A mapping's own item for one product, used when its custom billing is on (R3.5)."""
+
+    mapping = models.ForeignKey(
+        "mappings.Mapping", on_delete=models.CASCADE, related_name="custom_products"
+    )
+    product_key = models.CharField(max_length=40)
+    item_id = models.CharField(max_length=40)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["mapping", "product_key"], name="one_custom_item")
+        ]

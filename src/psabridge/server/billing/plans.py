@@ -7,8 +7,9 @@ from typing import Any
 
 from psabridge.connectors.ports import UsageLine
 from psabridge.domain.billing import CurrentLine, DesiredLine, Plan, marker_for, plan
+from psabridge.domain.mapping import item_removed
 from psabridge.domain.usage import Month
-from psabridge.server.billing.models import ProductMapping, PsaInvoice, UsageSnapshot
+from psabridge.server.billing.models import CustomProduct, ProductMapping, PsaInvoice, UsageSnapshot
 from psabridge.server.mappings.models import Mapping
 
 
@@ -28,22 +29,60 @@ def item_map(system: str) -> dict[str, str]:
     return dict(rows)
 
 
-def build_plans(system: str, month: Month, target: Any) -> list[CompanyPlan]:
+def items_for(mapping: Mapping, global_items: dict[str, str]) -> dict[str, str]:
+    """Return the product -> item map of one mapping: its own when custom billing is on (R3.5)."""
+    if not mapping.custom_billing:
+        return global_items
+    rows = CustomProduct.objects.filter(mapping=mapping).values_list("product_key", "item_id")
+    return dict(rows)
+
+
+def build_plans(
+    system: str, month: Month, target: Any, remove_stale: dict[int, set[str]] | None = None
+) -> list[CompanyPlan]:
     """Return the plan of every mapping with Billing on, from the PSA's current lines."""
     mappings = list(Mapping.objects.filter(system=system, billing=True).order_by("psa_client_name"))
     invoices = {i.mapping_id: i.invoice_id for i in PsaInvoice.objects.filter(mapping__in=mappings)}
     current = _current_lines(target, [m.psa_client_id for m in mappings])
-    items = item_map(system)
+    existing = {item.id for item in target.billable_items()} if mappings else set()
+    global_items = item_map(system)
     plans = []
     for mapping in mappings:
         company_plan = CompanyPlan(mapping, invoices.get(mapping.pk, ""))
+        items = items_for(mapping, global_items)
         if not company_plan.invoice_id:
             company_plan.problems.append("no recurring invoice yet: switch Billing off and on")
+        elif _items_removed(mapping, items, existing, company_plan.problems):
+            pass  # R3.7: billing stops for this client until the mapping is fixed
         else:
             desired = _desired(mapping, month, items, company_plan.problems)
-            company_plan.plan = plan(desired, current.get(company_plan.invoice_id, []))
+            stale = (remove_stale or {}).get(mapping.pk, set())
+            lines = current.get(company_plan.invoice_id, [])
+            company_plan.plan = plan(desired, lines, remove_stale=stale)
         plans.append(company_plan)
     return plans
+
+
+def _items_removed(
+    mapping: Mapping, items: dict[str, str], existing: set[str], problems: list[str]
+) -> bool:
+    snapshot_keys = _products_billed(mapping)
+    gone = sorted(
+        {items[key] for key in snapshot_keys if key in items and items[key] not in existing}
+    )
+    issue = item_removed(", ".join(gone)).text if gone else ""
+    if mapping.billing_issue != issue:
+        Mapping.objects.filter(pk=mapping.pk).update(billing_issue=issue)
+    if gone:
+        problems.append(issue)
+    return bool(gone)
+
+
+def _products_billed(mapping: Mapping) -> set[str]:
+    snapshot = (
+        UsageSnapshot.objects.filter(company_id=mapping.company_id).order_by("-month").first()
+    )
+    return {line["product_key"] for line in snapshot.lines} if snapshot else set()
 
 
 def _current_lines(target: Any, client_ids: list[str]) -> dict[str, list[CurrentLine]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -49,13 +50,15 @@ def preview(system: str, month: Month, target: Any = None) -> list[CompanyPlan]:
     return build_plans(system, month, target or billing_target(system))
 
 
-def push(system: str, month: Month, target: Any = None) -> BillingRun:
+def push(
+    system: str, month: Month, target: Any = None, remove_stale: dict[int, set[str]] | None = None
+) -> BillingRun:
     """Apply the month's plans in as few calls as the PSA allows and record the ledger."""
     target = target or billing_target(system)
     run = BillingRun.objects.create(
         system=system, month=str(month), push=True, started_at=timezone.now()
     )
-    plans = build_plans(system, month, target)
+    plans = build_plans(system, month, target, remove_stale)
     run.problems = [f"{p.mapping.psa_client_name}: {text}" for p in plans for text in p.problems]
     batch = [
         InvoiceChanges(p.invoice_id, p.mapping.psa_client_id, _changes(p.plan))
@@ -71,6 +74,35 @@ def push(system: str, month: Month, target: Any = None) -> BillingRun:
         run.save()
     log.info("billing push %s %s: %s line writes", system, month, run.writes)
     return run
+
+
+def push_if_due(now: datetime) -> BillingRun | None:
+    """R3.3: on the 2nd in the MSP's zone, collect last month once more and push it."""
+    from psabridge.domain.usage import month_to_push
+    from psabridge.server.billing import collection
+    from psabridge.server.mappings.services import psa_system
+
+    month, system = month_to_push(now, collection.msp_zone()), psa_system()
+    if month is None or system is None:
+        return None
+    collection.collect(month)
+    return push(system, month)
+
+
+def remove_stale_lines(
+    system: str, month: Month, mapping: Mapping, target: Any = None
+) -> BillingRun:
+    """R3.6: remove a mapping's stale lines (ours, no longer billed) when the admin asks."""
+    target = target or billing_target(system)
+    stale = {
+        mapping.pk: {
+            line.marker or ""
+            for p in build_plans(system, month, target)
+            if p.mapping.pk == mapping.pk
+            for line in p.plan.stale
+        }
+    }
+    return push(system, month, target, remove_stale=stale)
 
 
 def _written(answer: Any) -> bool:

@@ -38,20 +38,12 @@ def collect_usage_now() -> None:
 
 @db_periodic_task(crontab(minute="20"))
 def push_due_month() -> None:
-    """On the 2nd in the MSP's zone, collect last month once more and push it (R3.3)."""
+    """Hourly: on the 2nd the first run pushes last month, later runs find nothing to change."""
     from django.utils import timezone
 
-    from psabridge.domain.usage import month_to_push
     from psabridge.server.billing import push
-    from psabridge.server.mappings.services import psa_system
 
-    month = month_to_push(timezone.now(), collection.msp_zone())
-    system = psa_system()
-    if month is None or system is None:
-        return
     try:
-        collection.collect(month)
-        # Hourly on the 2nd: the first run writes, the next ones find nothing to change.
-        push.push(system, month)
+        push.push_if_due(timezone.now())
     except ConnectorError as exc:
-        log.warning("billing push of %s failed, retried next hour: %s", month, exc)
+        log.warning("billing push failed, retried next hour: %s", exc)

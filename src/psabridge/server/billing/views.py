@@ -10,8 +10,14 @@ from django.views.decorators.http import require_POST
 from psabridge.connectors.errors import ConnectorError
 from psabridge.domain.usage import PRODUCT_KEYS, Month
 from psabridge.server.billing import collection, push
-from psabridge.server.billing.models import BillingRun, ProductMapping, UsageSnapshot
+from psabridge.server.billing.models import (
+    BillingRun,
+    CustomProduct,
+    ProductMapping,
+    UsageSnapshot,
+)
 from psabridge.server.billing.plans import item_map
+from psabridge.server.mappings.models import Mapping
 from psabridge.server.mappings.services import psa_system
 
 
@@ -47,14 +53,55 @@ def _product_rows(system: str | None) -> list[dict[str, object]]:
     except ConnectorError:
         items = []
     chosen = item_map(system)
-    return [{"key": key, "item": chosen.get(key, ""), "items": items} for key in PRODUCT_KEYS]
+    return [{"key": key, "item": chosen.get(key, ""), "items": items} for key in products_in_use()]
+
+
+def products_in_use() -> list[str]:
+    """R3.1: the usage products the partner's companies actually have (seats always)."""
+    keys = {"seats"}
+    for lines in UsageSnapshot.objects.values_list("lines", flat=True):
+        keys.update(line["product_key"] for line in lines)
+    return [key for key in PRODUCT_KEYS if key in keys]
 
 
 def usage_company(request: HttpRequest, company_id: str, month: str) -> HttpResponse:
     """One company's month: the quantity per product and every endpoint with why it counted."""
     snapshot = get_object_or_404(UsageSnapshot, company_id=company_id, month=month)
-    context = {"snapshot": snapshot, "evidence": snapshot.evidence.all()}
+    context = {
+        "snapshot": snapshot,
+        "evidence": snapshot.evidence.all(),
+        "chart": seat_chart(company_id, Month.parse(month)),
+    }
     return render(request, "billing/company.html", context)
+
+
+def seat_chart(company_id: str, last: Month) -> list[dict[str, object]]:
+    """Return the seats of the 12 months up to `last`, with bar geometry for an inline SVG."""
+    months = [last]
+    while len(months) < 12:
+        months.insert(0, months[0].previous())
+    found = dict(
+        UsageSnapshot.objects.filter(
+            company_id=company_id, month__in=[str(m) for m in months]
+        ).values_list("month", "lines")
+    )
+    seats = [
+        next((ln["quantity"] for ln in found.get(str(m), []) if ln["product_key"] == "seats"), 0)
+        for m in months
+    ]
+    top = max(seats) or 1
+    return [
+        {
+            "month": str(m),
+            "label": m.label(),
+            "seats": q,
+            "collected": str(m) in found,
+            "x": 10 + i * 48,
+            "height": round(150 * q / top),
+            "y": 170 - round(150 * q / top),
+        }
+        for i, (m, q) in enumerate(zip(months, seats, strict=True))
+    ]
 
 
 @require_POST
@@ -116,3 +163,58 @@ def billing_run(request: HttpRequest, run_id: int) -> HttpResponse:
     """One push and its ledger: before, after and the PSA's answer of every line."""
     run = get_object_or_404(BillingRun, pk=run_id)
     return render(request, "billing/run.html", {"run": run, "entries": run.entries.all()})
+
+
+def custom_billing(request: HttpRequest, mapping_id: int) -> HttpResponse:
+    """A mapping's own product items (R3.5): only the licences this company actually has."""
+    mapping = get_object_or_404(Mapping, pk=mapping_id)
+    if request.method == "POST":
+        _save_custom(mapping, request)
+        messages.success(request, f"Billing of {mapping.psa_client_name} saved.")
+        return redirect("mappings")
+    snapshot = (
+        UsageSnapshot.objects.filter(company_id=mapping.company_id).order_by("-month").first()
+    )
+    chosen = dict(
+        CustomProduct.objects.filter(mapping=mapping).values_list("product_key", "item_id")
+    )
+    try:
+        items = push.billing_target(mapping.system).billable_items()
+    except ConnectorError:
+        items = []
+    rows = [
+        {
+            "key": line["product_key"],
+            "description": line["description"],
+            "item": chosen.get(line["product_key"], ""),
+        }
+        for line in (snapshot.lines if snapshot else [])
+    ]
+    context = {"mapping": mapping, "rows": rows, "items": items, "snapshot": snapshot}
+    return render(request, "billing/custom.html", context)
+
+
+def _save_custom(mapping: Mapping, request: HttpRequest) -> None:
+    mapping.custom_billing = request.POST.get("custom_billing") == "on"
+    mapping.save(update_fields=["custom_billing"])
+    for key in PRODUCT_KEYS:
+        item = request.POST.get(f"item_{key}", "").strip()
+        if item:
+            CustomProduct.objects.update_or_create(
+                mapping=mapping, product_key=key, defaults={"item_id": item}
+            )
+        else:
+            CustomProduct.objects.filter(mapping=mapping, product_key=key).delete()
+
+
+@require_POST
+def stale_remove(request: HttpRequest, mapping_id: int) -> HttpResponse:
+    """R3.6: remove the mapping's stale lines, on the admin's explicit request."""
+    mapping = get_object_or_404(Mapping, pk=mapping_id)
+    try:
+        run = push.remove_stale_lines(mapping.system, _month(request), mapping)
+    except ConnectorError as exc:
+        messages.error(request, f"The stale lines were not removed: {exc}")
+        return redirect("billing")
+    messages.success(request, f"Stale lines of {mapping.psa_client_name} removed.")
+    return redirect("billing_run", run_id=run.pk)

@@ -37,6 +37,8 @@ class Mapping(models.Model):
     billing = models.BooleanField(default=False)
     ticketing = models.BooleanField(default=True)
     issues = models.JSONField(default=list)
+    custom_billing = models.BooleanField(default=False)
+    billing_issue = models.CharField(max_length=300, blank=True, default="")
     checked_at = models.DateTimeField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -9,7 +9,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from psabridge.domain.mapping import Issue, Party, Suggestion, mapping_issues, suggest
+from psabridge.domain.mapping import (
+    Issue,
+    Party,
+    Suggestion,
+    item_removed,
+    mapping_issues,
+    suggest,
+)
 from psabridge.server.core import connections
 from psabridge.server.core.models import Connection, SecurityCompany, System
 from psabridge.server.mappings.models import Mapping, PsaClient
@@ -92,7 +99,7 @@ def rows(system: str, view: str = "all") -> list[Row]:
     clients = {c.client_id: c for c in PsaClient.objects.filter(system=system)}
     companies = {c.company_id: c for c in SecurityCompany.objects.filter(company_type=1)}
     mapped_rows = [
-        Row(m, clients.get(m.psa_client_id), companies.get(m.company_id), issues=m.issues)
+        Row(m, clients.get(m.psa_client_id), companies.get(m.company_id), issues=all_issues(m))
         for m in mappings
     ]
     free_clients = [
@@ -117,6 +124,17 @@ def rows(system: str, view: str = "all") -> list[Row]:
     if view == "unmapped":
         return unmapped
     return mapped_rows + unmapped
+
+
+def all_issues(mapping: Mapping) -> list[dict[str, str]]:
+    """Return a mapping's issues, its billing issue (R2.4, R3.7) included."""
+    if not mapping.billing_issue:
+        return list(mapping.issues)
+    action = item_removed("").action
+    return [
+        *mapping.issues,
+        {"code": "item_removed", "text": mapping.billing_issue, "action": action},
+    ]
 
 
 def _name(item: Any) -> str:

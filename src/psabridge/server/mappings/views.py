@@ -39,7 +39,9 @@ def mapping_list(request: HttpRequest) -> HttpResponse:
         "view": view,
         "system": system,
         "unmapped_count": services.unmapped_company_count(system),
-        "attention_count": Mapping.objects.filter(system=system).exclude(issues=[]).count(),
+        "attention_count": sum(
+            1 for m in Mapping.objects.filter(system=system) if services.all_issues(m)
+        ),
         "free_companies": [r.company for r in services.rows(system, "unmapped") if r.company],
         "never_refreshed": not PsaClient.objects.filter(system=system).exists(),
     }
