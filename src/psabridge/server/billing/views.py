@@ -90,18 +90,21 @@ def seat_chart(company_id: str, last: Month) -> list[dict[str, object]]:
         for m in months
     ]
     top = max(seats) or 1
-    return [
-        {
-            "month": str(m),
-            "label": m.label(),
-            "seats": q,
-            "collected": str(m) in found,
-            "x": 10 + i * 48,
-            "height": round(150 * q / top),
-            "y": 170 - round(150 * q / top),
-        }
-        for i, (m, q) in enumerate(zip(months, seats, strict=True))
-    ]
+    bars = []
+    for i, (m, q) in enumerate(zip(months, seats, strict=True)):
+        height = max(2, round(150 * q / top))  # a sliver marks a month with no seats or no data
+        bars.append(
+            {
+                "month": str(m),
+                "label": m.label(),
+                "seats": q,
+                "collected": str(m) in found,
+                "x": 10 + i * 48,
+                "height": height,
+                "y": 170 - height,
+            }
+        )
+    return bars
 
 
 @require_POST
