@@ -267,3 +267,13 @@ def test_a_removed_item_stops_billing_and_says_why(world, billing, admin_client)
     assert "no longer exists" in mapping.billing_issue
     page = admin_client.get("/mappings/?view=attention").content.decode()
     assert mapping.psa_client_name in page and "billing stopped" in page
+
+
+def test_recalculate_collects_and_pushes_last_month(world, billing, admin_client):
+    _month, chosen = billing
+    last = collection.current_month().previous()
+    page = admin_client.post("/billing/recalculate", follow=True).content.decode()
+    assert f"Recalculating {last.label()}" in page
+    for mapping in chosen:
+        invoice = halo_invoice(world, PsaInvoice.objects.get(mapping=mapping).invoice_id)
+        assert our_lines(invoice) == expected_lines(mapping, last)

@@ -42,6 +42,7 @@ urlpatterns = [
     path("billing/products", billing_views.product_mapping_save, name="billing_products"),
     path("billing/preview", billing_views.billing_preview, name="billing_preview"),
     path("billing/push", billing_views.billing_push, name="billing_push"),
+    path("billing/recalculate", billing_views.billing_recalculate, name="billing_recalculate"),
     path("billing/runs/<int:run_id>/", billing_views.billing_run, name="billing_run"),
     path("billing/stale/<int:mapping_id>", billing_views.stale_remove, name="billing_stale_remove"),
     path("mappings/<int:mapping_id>/billing", billing_views.custom_billing, name="mapping_billing"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from psabridge.connectors.errors import ConnectorError
@@ -41,6 +42,7 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
         "mapped": len(collection.companies_to_collect()),
         "runs": BillingRun.objects.filter(push=True)[:5],
         "products": _product_rows(system),
+        "last_month": collection.current_month().previous(),
     }
     return render(request, "billing/overview.html", context)
 
@@ -160,6 +162,17 @@ def billing_push(request: HttpRequest) -> HttpResponse:
         return redirect("billing")
     messages.success(request, f"{month.label()} pushed: {run.writes} line write(s).")
     return redirect("billing_run", run_id=run.pk)
+
+
+@require_POST
+def billing_recalculate(request: HttpRequest) -> HttpResponse:
+    """R3.4: collect last month's usage again and push it, in the background."""
+    from psabridge.server.billing.tasks import recalculate
+
+    month = collection.current_month().previous()
+    recalculate(str(month))
+    messages.success(request, f"Recalculating {month.label()}: the push appears in the ledger.")
+    return redirect(f"{reverse('billing')}?month={month}")
 
 
 def billing_run(request: HttpRequest, run_id: int) -> HttpResponse:
