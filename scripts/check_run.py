@@ -148,12 +148,60 @@ def _notes(ticket: dict[str, Any]) -> list[dict[str, Any]]:
     return [a for a in ticket.get("actions", []) if "alert" in (a.get("note") or "").lower()]
 
 
+def billing_step(client: httpx.Client, halo_sandbox: str) -> None:
+    """Billing on three mapped companies, products mapped, last month previewed and pushed twice."""
+    page = client.get("/mappings/").text
+    for found in re.finditer(
+        r'name="psa_client_id" value="(\d+)" onclick="this.form.company_id.value=\'([0-9a-f]+)\'',
+        page,
+    ):
+        client.post("/mappings/confirm", data={"psa_client_id": found[1], "company_id": found[2]})
+    rows = re.findall(r'<tr data-mapping="(\d+)">', client.get("/mappings/").text)[:3]
+    form = {"row": rows, "scope": "all"}
+    form.update({f"billing_{pk}": "on" for pk in rows})
+    form.update({f"ticketing_{pk}": "on" for pk in rows})
+    client.post("/mappings/update", data=form)
+    client.post(
+        "/billing/products",
+        data={"item_seats": "1", "item_edr": "2", "item_ats": "2", "item_patch_management": "3"},
+    )
+    client.post("/billing/recalculate")  # collects last month, then pushes it
+    last = re.search(r"Recalculate usage: collect and push (\w+ \d+)", client.get("/billing/").text)
+    print(f"billing on for {len(rows)} mappings; recalculated {last[1] if last else 'last month'}")
+    wait(
+        "the push of last month in the ledger",
+        lambda: "/billing/runs/" in client.get("/billing/").text,
+        120,
+    )
+    runs = re.findall(r'href="/billing/runs/(\d+)/"', client.get("/billing/").text)
+    state = httpx.get(f"{halo_sandbox}/state", timeout=10).json()
+    for invoice in state["invoices"]:
+        ours = [
+            ln for ln in invoice["lines"] if str(ln.get("comment_1") or "").startswith("psabridge:")
+        ]
+        if ours:
+            print(
+                f"  invoice {invoice['id']} {invoice.get('name')!r}: "
+                + ", ".join(
+                    f"{ln['item_shortdescription'] or ln['_itemid']} x {ln['qty_order']:g}"
+                    for ln in ours
+                )
+            )
+    month = re.search(r"<td>(\d{4}-\d\d)</td>", client.get("/billing/").text)
+    again = client.post(f"/billing/push?month={month[1]}", follow_redirects=True).text
+    writes = re.search(r"(\d+) line write\(s\)", again)
+    print(
+        f"  first push: run {runs[0]}; pushing {month[1]} again: {writes[1] if writes else '?'} line write(s)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--password", required=True)
     parser.add_argument("--gz-sandbox", default="http://127.0.0.1:8101/_sandbox")
     parser.add_argument("--halo-sandbox", default="http://127.0.0.1:8102/_sandbox")
+    parser.add_argument("--billing", action="store_true", help="also run the billing steps")
     args = parser.parse_args()
     client = log_in(args.url, args.password)
     print("login page: 200")
@@ -164,6 +212,8 @@ def main() -> None:
         a["processing"] for a in client.get(f"/api/alerts?company_id={company}").json()["items"]
     ]
     print("alerts of the mapped company:", ", ".join(sorted(set(states))))
+    if args.billing:
+        billing_step(client, args.halo_sandbox)
 
 
 if __name__ == "__main__":
