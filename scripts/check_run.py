@@ -190,9 +190,8 @@ def billing_step(client: httpx.Client, halo_sandbox: str) -> None:
     month = re.search(r"<td>(\d{4}-\d\d)</td>", client.get("/billing/").text)
     again = client.post(f"/billing/push?month={month[1]}", follow_redirects=True).text
     writes = re.search(r"(\d+) line write\(s\)", again)
-    print(
-        f"  first push: run {runs[0]}; pushing {month[1]} again: {writes[1] if writes else '?'} line write(s)"
-    )
+    count = writes[1] if writes else "?"
+    print(f"  first push: run {runs[0]}; pushing {month[1]} again: {count} line write(s)")
 
 
 def main() -> None:
