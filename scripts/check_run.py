@@ -156,7 +156,22 @@ def billing_step(client: httpx.Client, halo_sandbox: str) -> None:
         page,
     ):
         client.post("/mappings/confirm", data={"psa_client_id": found[1], "company_id": found[2]})
-    rows = re.findall(r'<tr data-mapping="(\d+)">', client.get("/mappings/").text)[:3]
+    client.post("/billing/collect")  # the running month, to learn which companies bill monthly
+    wait("usage collected", lambda: "monthly subscription" in client.get("/billing/").text, 180)
+    monthly = set(
+        re.findall(
+            r'<td><a href="/billing/([0-9a-f]+)/[\d-]+/">[^<]*</a></td>\s*<td>monthly',
+            client.get("/billing/").text,
+        )
+    )
+    listing = client.get("/mappings/").text
+    rows = [
+        pk
+        for pk, company in re.findall(
+            r'<tr data-mapping="(\d+)" data-company-id="([0-9a-f]+)"', listing
+        )
+        if company in monthly
+    ][:3]
     form = {"row": rows, "scope": "all"}
     form.update({f"billing_{pk}": "on" for pk in rows})
     form.update({f"ticketing_{pk}": "on" for pk in rows})

@@ -107,6 +107,8 @@ def _desired(
     if snapshot is None:
         problems.append(f"no usage collected for {month.label()}")
         return []
+    if snapshot.not_billed_reason:
+        problems.append(f"not billed: {snapshot.not_billed_reason}")
     desired = []
     for line in snapshot.lines:
         item = items.get(line["product_key"])
