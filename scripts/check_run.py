@@ -157,7 +157,11 @@ def billing_step(client: httpx.Client, halo_sandbox: str) -> None:
     ):
         client.post("/mappings/confirm", data={"psa_client_id": found[1], "company_id": found[2]})
     client.post("/billing/collect")  # the running month, to learn which companies bill monthly
-    wait("usage collected", lambda: "monthly subscription" in client.get("/billing/").text, 180)
+    wait(
+        "usage of three monthly-subscription companies collected",
+        lambda: client.get("/billing/").text.count("<td>monthly subscription") >= 3,
+        240,
+    )
     monthly = set(
         re.findall(
             r'<td><a href="/billing/([0-9a-f]+)/[\d-]+/">[^<]*</a></td>\s*<td>monthly',
