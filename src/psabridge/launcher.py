@@ -200,8 +200,9 @@ def wait_until_serving(
 
 def rate_shares(web_workers: int) -> tuple[str, str]:
     """Return each worker's and each web process's share of outside rate limits (no Redis)."""
-    # The worker makes almost every outside call; web processes only validate and read options.
-    return "0.7", f"{0.3 / max(web_workers, 1):.3f}"
+    # The worker makes almost every outside call; web processes validate, read options and
+    # switch billing on, so they keep 40% between them.
+    return "0.6", f"{0.4 / max(web_workers, 1):.3f}"
 
 
 def web_argv(host: str, port: int, workers: int) -> list[str]:

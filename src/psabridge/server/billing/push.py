@@ -9,7 +9,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from psabridge.connectors.errors import ConnectorError
 from psabridge.connectors.ports import InvoiceChanges, LineChange
 from psabridge.domain.billing import Plan
 from psabridge.domain.usage import Month
@@ -22,17 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def billing_target(system: str) -> Any:
-    """Return the billing side of the stored PSA connection."""
-    from psabridge.connectors.registry import ConnectorOptions, create_billing_target
-
-    connection = connections.connection_for(system)
-    if connection is None:
-        raise ConnectorError(f"{system} is not connected")
-    values = connections.connector_settings(system, connections.stored_values(connection))
-    options = ConnectorOptions(
-        budget=connections.rate_budget(system), audit=connections.record_call
-    )
-    return create_billing_target(system, values, options)
+    """Return the billing side of the stored PSA connection (one per process and connection)."""
+    return connections.stored_connector(system, role="billing")
 
 
 def enable_billing(mapping: Mapping, target: Any = None) -> PsaInvoice:

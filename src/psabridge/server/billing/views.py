@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,12 +53,25 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
 def _product_rows(system: str | None) -> list[dict[str, object]]:
     if system is None:
         return []
+    items = psa_items(system)
+    chosen = item_map(system)
+    return [{"key": key, "item": chosen.get(key, ""), "items": items} for key in products_in_use()]
+
+
+_items_cache: dict[str, tuple[float, list[Any]]] = {}
+
+
+def psa_items(system: str) -> list[Any]:
+    """Return the PSA's billable items, read at most once a minute per process."""
+    cached = _items_cache.get(system)
+    if cached and time.monotonic() - cached[0] < 60:
+        return cached[1]
     try:
         items = push.billing_target(system).billable_items()
     except ConnectorError:
-        items = []
-    chosen = item_map(system)
-    return [{"key": key, "item": chosen.get(key, ""), "items": items} for key in products_in_use()]
+        return []
+    _items_cache[system] = (time.monotonic(), items)
+    return items
 
 
 def products_in_use() -> list[str]:
@@ -194,10 +210,7 @@ def custom_billing(request: HttpRequest, mapping_id: int) -> HttpResponse:
     chosen = dict(
         CustomProduct.objects.filter(mapping=mapping).values_list("product_key", "item_id")
     )
-    try:
-        items = push.billing_target(mapping.system).billable_items()
-    except ConnectorError:
-        items = []
+    items = psa_items(mapping.system)
     rows = [
         {
             "key": line["product_key"],

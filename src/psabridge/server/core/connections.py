@@ -77,25 +77,33 @@ def connector(system: str, values: dict[str, str]) -> Any:
     return create_connector(system, connector_settings(system, values), options)
 
 
-_built: dict[str, tuple[tuple[int, Any], Any]] = {}
+_built: dict[tuple[str, str], tuple[tuple[int, Any], Any]] = {}
 
 
-def stored_connector(system: str) -> Any:
-    """Return the adapter of a stored connection, or raise ConnectorError.
+def stored_connector(system: str, role: str = "desk") -> Any:
+    """Return the adapter (or, with role "billing", the billing side) of a stored connection.
 
-    One adapter per process and saved connection: its token, status lists and pooled
-    connections are reused instead of being fetched again on every run.
+    One per process and saved connection: its token, status lists and pooled connections are
+    reused instead of being fetched again on every run or page view.
     """
     connection = connection_for(system)
     if connection is None:
         raise ConnectorError(f"{System(system).label} is not connected yet")
     stamp = (connection.pk, connection.updated_at)
-    cached = _built.get(system)
+    cached = _built.get((system, role))
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    adapter = connector(system, stored_values(connection))
-    _built[system] = (stamp, adapter)
+    values = stored_values(connection)
+    adapter = connector(system, values) if role == "desk" else _billing(system, values)
+    _built[(system, role)] = (stamp, adapter)
     return adapter
+
+
+def _billing(system: str, values: dict[str, str]) -> Any:
+    from psabridge.connectors.registry import create_billing_target
+
+    options = ConnectorOptions(budget=rate_budget(system), audit=record_call)
+    return create_billing_target(system, connector_settings(system, values), options)
 
 
 def gravityzone_platform() -> GravityZonePlatform:
