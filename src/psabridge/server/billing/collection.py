@@ -48,18 +48,22 @@ def msp_zone() -> ZoneInfo:
     return ZoneInfo(settings.MSP_TIME_ZONE)
 
 
-def companies_to_collect() -> list[tuple[str, str]]:
-    """Return (id, name) of every mapped GravityZone company."""
-    rows = Mapping.objects.order_by("company_name").values_list("company_id", "company_name")
+def companies_to_collect(billing_only: bool = False) -> list[tuple[str, str]]:
+    """Return (id, name) of every mapped GravityZone company (or only those with Billing on)."""
+    mappings = Mapping.objects.filter(billing=True) if billing_only else Mapping.objects.all()
+    rows = mappings.order_by("company_name").values_list("company_id", "company_name")
     return list(dict.fromkeys(rows))
 
 
 def collect(
-    month: Month, progress: Progress | None = None, platform: GravityZonePlatform | None = None
+    month: Month,
+    progress: Progress | None = None,
+    platform: GravityZonePlatform | None = None,
+    billing_only: bool = False,
 ) -> CollectionResult:
     """Read usage, licence and endpoint evidence of each mapped company for a month."""
     platform = platform or connections.gravityzone_platform()
-    companies = companies_to_collect()
+    companies = companies_to_collect(billing_only)
     result = CollectionResult(str(month))
     for done, (company_id, name) in enumerate(companies, start=1):
         try:

@@ -75,7 +75,7 @@ def push_if_due(now: datetime) -> BillingRun | None:
     month, system = month_to_push(now, collection.msp_zone()), psa_system()
     if month is None or system is None:
         return None
-    collection.collect(month)
+    collection.collect(month, billing_only=True)
     return push(system, month)
 
 

@@ -60,7 +60,7 @@ def recalculate(month: str) -> None:
     if system is None:
         return
     try:
-        collection.collect(Month.parse(month))
+        collection.collect(Month.parse(month), billing_only=True)
         push.push(system, Month.parse(month))
     except ConnectorError as exc:
         log.warning("recalculation of %s failed: %s", month, exc)
