@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from psabridge.cli import app
+from psabridge.connectors.errors import ConnectorError
 from psabridge.domain.usage import Month
 from psabridge.server.billing import collection, push
 from psabridge.server.billing.models import LedgerEntry, ProductMapping, PsaInvoice, UsageSnapshot
@@ -141,8 +142,11 @@ def test_crash_after_k_writes_resumes_to_exact_lines(world, billing):
             "times": None,
         },
     )
-    with pytest.raises(Exception):  # noqa: B017 - the PSA is down: the push stops
+    with pytest.raises(ConnectorError):  # the PSA is down: the push stops, and says so
         push.push("halopsa", month)
+    from psabridge.server.billing.models import BillingRun
+
+    assert any("stopped" in p for p in BillingRun.objects.latest("started_at").problems)
     httpx.delete(f"{world.halo['sandbox_url']}/faults", timeout=10)
     push.push("halopsa", month)
     for mapping in chosen:

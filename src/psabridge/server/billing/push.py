@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from psabridge.connectors.errors import ConnectorError
 from psabridge.connectors.ports import InvoiceChanges, LineChange
 from psabridge.domain.billing import Plan
 from psabridge.domain.usage import Month
@@ -48,6 +49,23 @@ def push(
     run = BillingRun.objects.create(
         system=system, month=str(month), push=True, started_at=timezone.now()
     )
+    try:
+        return _push(run, system, month, target, remove_stale)
+    except ConnectorError as exc:
+        # A stopped push is recorded as such; pushing again resumes it without double lines.
+        run.problems = [*run.problems, f"stopped: {exc}"]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["problems", "finished_at"])
+        raise
+
+
+def _push(
+    run: BillingRun,
+    system: str,
+    month: Month,
+    target: Any,
+    remove_stale: dict[int, set[str]] | None,
+) -> BillingRun:
     plans = build_plans(system, month, target, remove_stale)
     run.problems = [f"{p.mapping.psa_client_name}: {text}" for p in plans for text in p.problems]
     batch = [

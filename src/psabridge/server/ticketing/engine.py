@@ -113,7 +113,13 @@ def route_queued(now: datetime | None = None, desk: Any = None) -> RouteResult:
             if c in mappings
         ]
         _retry_closes(system, settings, desk, now)
-        _refresh_states(system, keys, desk, now)
+        try:
+            _refresh_states(system, keys, desk, now)
+        except RateLimitedError as exc:
+            # The PSA budget is spent: every alert waits, queued, until it frees up (R5.10).
+            result.waiting += len(keys)
+            result.again(exc.retry_after or 30)
+            return result
         for work in works:
             work.run()
     if len(keys) == KEY_BATCH:
@@ -472,6 +478,8 @@ def _refresh_states(
         return
     try:
         states = desk.ticket_states(list(stale))
+    except RateLimitedError:
+        raise
     except ConnectorError as exc:
         log.warning("could not refresh ticket states: %s", exc)
         return
