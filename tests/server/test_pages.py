@@ -56,7 +56,9 @@ def test_every_menu_page_renders_with_the_navigation(admin_client, path):
 def test_pages_waiting_for_a_psa_say_so(admin_client):
     for path in ("/mappings/", "/ticketing/"):
         assert b"Not configured yet" in admin_client.get(path).content
-    assert b"billing is not configured yet" in admin_client.get("/billing/").content
+    billing = admin_client.get("/billing/").content.decode()
+    assert "billing is not configured yet" in billing
+    assert "<title>Billing · psabridge</title>" in billing
 
 
 def test_alerts_page_lists_pushed_alerts_and_detail_redacts_secrets(admin_client, post_push):
