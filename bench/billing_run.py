@@ -22,10 +22,9 @@ from unittest import mock
 
 import httpx
 
-BENCH_DIR = Path(__file__).resolve().parent
-RESULTS = BENCH_DIR / "RESULTS.md"
+from results import RESULTS, record
+
 SECTION = "## Billing run (bench/billing_run.py)"
-FINDINGS = "### Findings"
 SYSTEM = "halopsa"
 REQUEST_TIMEOUT = 120.0
 # HaloPSA's default limit (reference halopsa.md 2.4), as the sandbox's `halo_rate_limit` default.
@@ -779,26 +778,6 @@ Machine: {machine}. {day}.
 """
 
 
-def record(text: str) -> None:
-    """Replace this benchmark's section of RESULTS.md (or append it), keeping the others.
-
-    A hand-written `### Findings` part at the end of the old section is kept.
-    """
-    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    start = current.find(SECTION)
-    if start < 0:
-        updated = current.rstrip("\n") + "\n\n" + text
-    else:
-        following = current.find("\n## ", start + len(SECTION))
-        old = current[start:following] if following >= 0 else current[start:]
-        findings = old.find(FINDINGS)
-        if findings >= 0:
-            text = text.rstrip("\n") + "\n\n" + old[findings:].rstrip("\n") + "\n"
-        rest = current[following + 1 :] if following >= 0 else ""
-        updated = current[:start] + text + ("\n" + rest if rest else "")
-    RESULTS.write_text(updated.rstrip("\n") + "\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     machine = machine_facts()
@@ -814,7 +793,7 @@ def main(argv: list[str] | None = None) -> int:
     body = report(outcome, args.time_scale, MAX_POST_RECORDS)
     print("\n" + body, flush=True)
     if not args.no_record:
-        record(section(args, argv, machine, body))
+        record(SECTION, section(args, argv, machine, body))
         print(f"\nrecorded in {RESULTS}", flush=True)
     passed = all(ok for _, ok in acceptance(outcome, MAX_POST_RECORDS))
     return 0 if passed else 1

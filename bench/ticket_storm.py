@@ -28,11 +28,9 @@ from typing import Any
 import httpx
 
 from psabridge.domain.alert_modules import MODULE_KINDS
+from results import RESULTS, record
 
-BENCH_DIR = Path(__file__).resolve().parent
-RESULTS = BENCH_DIR / "RESULTS.md"
 SECTION = "## Ticket storm (bench/ticket_storm.py)"
-FINDINGS = "### Findings"
 PSABRIDGE = [sys.executable, "-m", "psabridge.cli"]
 HOST = "127.0.0.1"
 START_TIMEOUT = 120.0
@@ -706,26 +704,6 @@ Machine: {machine}. {day}.
 """
 
 
-def record(text: str) -> None:
-    """Replace this benchmark's section of RESULTS.md (or append it), keeping the others.
-
-    A hand-written `### Findings` part at the end of the old section is kept.
-    """
-    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    start = current.find(SECTION)
-    if start < 0:
-        updated = current.rstrip("\n") + "\n\n" + text
-    else:
-        following = current.find("\n## ", start + len(SECTION))
-        old = current[start:following] if following >= 0 else current[start:]
-        findings = old.find(FINDINGS)
-        if findings >= 0:
-            text = text.rstrip("\n") + "\n\n" + old[findings:].rstrip("\n") + "\n"
-        rest = current[following + 1 :] if following >= 0 else ""
-        updated = current[:start] + text + ("\n" + rest if rest else "")
-    RESULTS.write_text(updated.rstrip("\n") + "\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     machine = machine_facts()
@@ -734,7 +712,7 @@ def main(argv: list[str] | None = None) -> int:
     body = report(setup, storm, outcome)
     print("\n" + body, flush=True)
     if not args.no_record:
-        record(section(args, argv, machine, body))
+        record(SECTION, section(args, argv, machine, body))
         print(f"\nrecorded in {RESULTS}", flush=True)
     passed = all(ok for _, ok in acceptance(storm, outcome))
     return 0 if passed else 1
