@@ -91,4 +91,59 @@ HALOPSA = ConnectionSpec(
     ),
     "psabridge opens HaloPSA tickets from alerts and writes usage to recurring invoices.",
 )
-SPECS: dict[str, ConnectionSpec] = {spec.system.value: spec for spec in (GRAVITYZONE, HALOPSA)}
+CONNECTWISE = ConnectionSpec(
+    System.CONNECTWISE,
+    (
+        FieldSpec(
+            "site_url",
+            "Site URL",
+            "Where you log in, e.g. https://na.myconnectwise.net; the codebase is discovered.",
+            kind="url",
+        ),
+        FieldSpec("company_id", "Company ID", "The company you log in with."),
+        FieldSpec(
+            "public_key",
+            "Public key",
+            "System > Members > API Members > API Keys.",
+            credential=True,
+        ),
+        FieldSpec(
+            "private_key",
+            "Private key",
+            "Shown once when the API key is created.",
+            kind="password",
+            credential=True,
+        ),
+        FieldSpec(
+            "client_id",
+            "Client ID",
+            "The integration's clientId from developer.connectwise.com/ClientID.",
+            credential=True,
+        ),
+    ),
+    "psabridge writes monthly usage to agreement additions and opens service tickets.",
+)
+AUTOMATE = ConnectionSpec(
+    System.AUTOMATE,
+    (
+        FieldSpec(
+            "server_url",
+            "Server URL",
+            "Your Automate server, e.g. https://automate.example.com",
+            kind="url",
+        ),
+        FieldSpec("username", "Username", "An Automate user for the integration."),
+        FieldSpec("password", "Password", "", kind="password", credential=True),
+        FieldSpec(
+            "client_id",
+            "Client ID",
+            "The integration's ClientId (required since Automate 2020.11).",
+            credential=True,
+        ),
+    ),
+    "Optional: with Automate, a mapping is ConnectWise PSA company <-> Automate client <-> "
+    "GravityZone company, found through each client's ExternalId link (R1.4).",
+)
+SPECS: dict[str, ConnectionSpec] = {
+    spec.system.value: spec for spec in (GRAVITYZONE, HALOPSA, CONNECTWISE, AUTOMATE)
+}

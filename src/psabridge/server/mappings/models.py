@@ -39,6 +39,11 @@ class Mapping(models.Model):
     issues = models.JSONField(default=list)
     custom_billing = models.BooleanField(default=False)
     billing_issue = models.CharField(max_length=300, blank=True, default="")
+    # ConnectWise: the Automate client between the two (R1.4) and the billing/service-desk
+    # issues the last agreement sync found ([{code, text, action}], R2.4).
+    automate_client_id = models.CharField(max_length=64, blank=True, default="")
+    automate_client_name = models.CharField(max_length=200, blank=True, default="")
+    billing_issues = models.JSONField(default=list)
     checked_at = models.DateTimeField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

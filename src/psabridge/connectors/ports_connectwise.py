@@ -1,0 +1,156 @@
+"""ConnectWise ports: PSA companies, agreements and additions (AgreementBilling), Automate clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # ports re-exports nothing from here; annotations only
+    from psabridge.connectors.ports import Option, ValidationResult
+
+
+@dataclass(frozen=True)
+class PsaCompany:
+    """A ConnectWise PSA company with what its status says (reference connectwise.md 3.2, 3.3)."""
+
+    id: str
+    identifier: str
+    name: str
+    status_id: str | None = None
+    status_name: str = ""
+    inactive: bool = False  # the status has inactiveFlag
+    disallow_saving: bool = False  # the status has disallowSavingFlag: no ticket, no addition
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class AgreementInfo:
+    """A ConnectWise agreement (reference 3.4); dates are calendar dates (UTC day)."""
+
+    id: str
+    company_id: str
+    name: str
+    type_id: str
+    type_name: str
+    status: str  # agreementStatus: Active, Cancelled, Expired or Inactive
+    start: date | None = None
+    end: date | None = None
+    bill_start: date | None = None
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class Addition:
+    """An agreement addition (reference 3.6)."""
+
+    id: str
+    agreement_id: str
+    product_id: str
+    quantity: float
+    effective: date | None = None
+    cancelled: date | None = None
+    description: str = ""
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class NewAddition:
+    """An addition to create: the product, the count, and the month it bills (R4.4)."""
+
+    agreement_id: str
+    product_id: str
+    quantity: float
+    effective: date
+    cancelled: date
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceTicket:
+    """The R4.2 service ticket; `reference` goes to externalXRef so a retry finds it."""
+
+    reference: str
+    company_id: str
+    board_id: str
+    priority_id: str | None
+    summary: str
+    details: str
+
+
+class AgreementBilling(Protocol):
+    """ConnectWise PSA's billing side: agreements of a type and their additions (R4.1-R4.5).
+
+    Every list is read in bulk (pageSize 1000, conditions, fields), never one call per company.
+    """
+
+    def validate(self) -> ValidationResult:
+        """Test the credentials with cheap calls."""
+        ...
+
+    def companies(self) -> list[PsaCompany]:
+        """Return every company that is not deleted, with its status flags."""
+        ...
+
+    def agreement_types(self) -> list[Option]:
+        """Return the agreement types (extra: inactive)."""
+        ...
+
+    def products(self) -> list[Option]:
+        """Return the catalog items (extra: identifier, inactive, product_class, price)."""
+        ...
+
+    def boards(self) -> list[Option]:
+        """Return the service boards (extra: inactive)."""
+        ...
+
+    def priorities(self) -> list[Option]:
+        """Return the priorities (extra: default, True on the one with defaultFlag)."""
+        ...
+
+    def agreements(self, type_id: str) -> list[AgreementInfo]:
+        """Return every agreement of the type, of every status, of every company."""
+        ...
+
+    def additions(
+        self, agreement_id: str, product_id: str, effective_from: date | None = None
+    ) -> list[Addition]:
+        """Return an agreement's additions of the product (effective on or after a date)."""
+        ...
+
+    def create_addition(self, addition: NewAddition) -> Addition:
+        """POST one addition; the caller looks for an existing one first (never blind)."""
+        ...
+
+    def set_addition_quantity(self, agreement_id: str, addition_id: str, quantity: float) -> Addition:
+        """PATCH an addition's quantity in place and return it as the PSA now has it."""
+        ...
+
+    def find_service_ticket(self, reference: str) -> str | None:
+        """Return the id of the ticket whose externalXRef is `reference`, if any."""
+        ...
+
+    def create_service_ticket(self, ticket: ServiceTicket) -> str:
+        """Open the R4.2 service ticket and return its id."""
+        ...
+
+
+@dataclass(frozen=True)
+class AutomateClient:
+    """A ConnectWise Automate client; `external_id` is the linked PSA company id, if any."""
+
+    id: str
+    name: str
+    external_id: str | None = None
+
+
+class RmmClients(Protocol):
+    """ConnectWise Automate as the mappings see it (R1.4, R2.2)."""
+
+    def validate(self) -> ValidationResult:
+        """Test the credentials with a token request and one cheap read."""
+        ...
+
+    def clients(self) -> list[AutomateClient]:
+        """Return every client with its PSA link (ExternalId; None when unlinked)."""
+        ...
