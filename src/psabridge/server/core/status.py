@@ -14,6 +14,7 @@ from psabridge.server.core.models import (
     Heartbeat,
     IntegrationEvent,
     OutboundCall,
+    System,
     SystemHealth,
 )
 
@@ -23,15 +24,7 @@ HEARTBEAT_STALE = timedelta(minutes=3)
 def status_context() -> dict[str, Any]:
     """Return everything the Status page shows."""
     now = timezone.now()
-    connections = {c.system: c for c in Connection.objects.all()}
-    systems = [
-        {
-            "health": h,
-            "connection": connections.get(h.system),
-            "calls_last_minute": _calls_since(h.system, now - timedelta(minutes=1)),
-        }
-        for h in SystemHealth.objects.order_by("system")
-    ]
+    systems = _system_rows(now)
     beats = [
         {"beat": b, "stale": now - b.at > HEARTBEAT_STALE}
         for b in Heartbeat.objects.order_by("-at")[:10]
@@ -46,21 +39,42 @@ def status_context() -> dict[str, Any]:
     }
 
 
+def _system_rows(now: Any) -> list[dict[str, Any]]:
+    """One row per configured connection or system called (R7.2), in the System order."""
+    connections = {c.system: c for c in Connection.objects.all()}
+    health = {h.system: h for h in SystemHealth.objects.all()}
+    order = [s.value for s in System] + sorted(set(health) - {s.value for s in System})
+    return [
+        {
+            "system": name,
+            "label": _label(name),
+            "health": health.get(name) or SystemHealth(system=name),
+            "connection": connections.get(name),
+            "calls_last_minute": _calls_since(name, now - timedelta(minutes=1)),
+        }
+        for name in order
+        if name in connections or name in health
+    ]
+
+
+def _label(system: str) -> str:
+    return System(system).label if system in System.values else system
+
+
 def _calls_since(system: str, since: Any) -> int:
     return OutboundCall.objects.filter(system=system, at__gte=since).count()
 
 
 def recheck_all() -> str:
-    """Re-validate the GravityZone connection and re-check push; return a short summary."""
+    """Re-validate every connection and re-check push; return a short summary."""
     from psabridge.server.alerts import push
     from psabridge.server.core import connections
 
     results = []
-    connection = connections.gravityzone_connection()
-    if connection is not None:
+    for connection in Connection.objects.order_by("system"):
         outcome = connections.revalidate(connection)
-        results.append(f"GravityZone {outcome.outcome}")
-        if outcome.outcome == "ok":
+        results.append(f"{connection.get_system_display()} {outcome.outcome}")
+        if connection.system == System.GRAVITYZONE and outcome.outcome == "ok":
             results.append(f"push {push.check_push_quietly()}")
     return ", ".join(results) or "nothing is configured yet"
 
