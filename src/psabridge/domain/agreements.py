@@ -85,3 +85,118 @@ def addition_dates(month: Month, agreement: Agreement) -> AdditionDates:
     if effective > last:
         return AdditionDates(None, None, f"the agreement starts {effective:%Y-%m-%d}")
     return AdditionDates(effective, last)
+
+
+def months_to_sync(today: date) -> tuple[Month, ...]:
+    """The months a sync writes on `today` (the MSP's local date): the running month, and last
+    month too during the first 2 days, while its final count can still change (R4.4)."""
+    month = Month(today.year, today.month)
+    return (month.previous(), month) if today.day <= 2 else (month,)
+
+
+def ticket_reference(company_id: str, month: Month) -> str:
+    """The externalXRef of a company's R4.2 ticket: one per company and month."""
+    return f"psabridge:billing:{company_id}:{month}"
+
+
+def pick_priority(
+    saved_id: str, priorities: Iterable[tuple[str, bool]]
+) -> tuple[str | None, bool]:
+    """Return the priority a service ticket gets and whether it fell back to the default (R4.2).
+
+    `priorities` are (id, is_default). A saved priority that no longer exists falls back to the
+    PSA's default (None when it has none: the PSA then picks its own).
+    """
+    rows = list(priorities)
+    if saved_id and any(pid == saved_id for pid, _ in rows):
+        return saved_id, False
+    default = next((pid for pid, is_default in rows if is_default), None)
+    return default, bool(saved_id)
+
+
+@dataclass(frozen=True)
+class AdditionStep:
+    """What a sync does to one company's addition of the month (R4.4)."""
+
+    action: str  # unchanged, update, find (look up the PSA, then adopt or create)
+    before: float | None = None
+    after: float | None = None
+
+
+def addition_step(
+    quantity: float, known_quantity: float | None, known_matches: bool
+) -> AdditionStep:
+    """Compare the month's count with the addition psabridge last wrote.
+
+    `known_quantity` is the quantity recorded for the company's month (None: no record);
+    `known_matches` says whether that record is on the agreement and product in use now. Without
+    a matching record the PSA is searched before anything is created, never a blind POST.
+    """
+    if known_quantity is None or not known_matches:
+        return AdditionStep("find", None, quantity)
+    if known_quantity == quantity:
+        return AdditionStep("unchanged", known_quantity, quantity)
+    return AdditionStep("update", known_quantity, quantity)
+
+
+@dataclass(frozen=True)
+class BillingIssue:
+    """A needs-attention issue of a ConnectWise mapping's billing (R2.4): code, text, action."""
+
+    code: str
+    text: str
+    action: str
+
+    def as_dict(self) -> dict[str, str]:
+        """Return the issue as stored on the mapping ({code, text, action})."""
+        return {"code": self.code, "text": self.text, "action": self.action}
+
+
+_SETTINGS_ACTION = "Choose another on the ConnectWise billing settings page."
+
+
+def type_missing(name: str) -> BillingIssue:
+    """R2.4: the chosen agreement type no longer exists (every billed mapping)."""
+    return BillingIssue(
+        "cw_agreement_type_missing",
+        f"The agreement type {name!r} no longer exists in ConnectWise PSA.",
+        _SETTINGS_ACTION,
+    )
+
+
+def product_missing(name: str) -> BillingIssue:
+    """R2.4: the chosen product no longer exists or can no longer be added (every mapping)."""
+    return BillingIssue(
+        "cw_product_missing",
+        f"The product {name!r} no longer exists in ConnectWise PSA (or is inactive).",
+        _SETTINGS_ACTION,
+    )
+
+
+def no_agreement(type_name: str, reason: str) -> BillingIssue:
+    """R2.4: the PSA company has no agreement of the type in a covered status."""
+    return BillingIssue(
+        "cw_no_agreement",
+        f"No agreement of type {type_name!r} to bill: {reason}.",
+        "Add an agreement of that type to the company in ConnectWise PSA, or cover more "
+        "agreement statuses in the billing settings.",
+    )
+
+
+def bill_start_future(reason: str) -> BillingIssue:
+    """R4.5: the agreement's bill start comes after the month; the company is skipped."""
+    return BillingIssue(
+        "cw_bill_start_future",
+        f"Not billed yet: {reason} (no addition is dated before the bill start).",
+        "Nothing to do: billing starts on its own in the month of the bill start date.",
+    )
+
+
+def disallow_saving(status_name: str) -> BillingIssue:
+    """R2.4 (service desk): the company's status has Disallow Saving; nothing is written."""
+    return BillingIssue(
+        "cw_disallow_saving",
+        f"The company's status {status_name!r} has Disallow Saving set: no addition or "
+        "service ticket can be saved for it.",
+        "Change the company's status in ConnectWise PSA, or clear Disallow Saving on that status.",
+    )

@@ -1,4 +1,4 @@
-"""Usage snapshots per company and month, and the endpoints behind them."""
+"""Usage snapshots, the PSA billing records (Halo invoices, ConnectWise additions) and ledger."""
 
 from __future__ import annotations
 
@@ -112,4 +112,62 @@ class CustomProduct(models.Model):
     class Meta:
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["mapping", "product_key"], name="one_custom_item")
+        ]
+
+
+class CwBillingSettings(models.Model):
+    """ConnectWise billing settings (R4.1, R4.2): one row, pk 1."""
+
+    agreement_type_id = models.CharField(max_length=40, blank=True, default="")
+    agreement_type_name = models.CharField(max_length=200, blank=True, default="")
+    product_id = models.CharField(max_length=40, blank=True, default="")
+    product_name = models.CharField(max_length=200, blank=True, default="")
+    covered = models.JSONField(default=list)  # agreement statuses; Active is always covered
+    service_desk = models.BooleanField(default=False)
+    service_board_id = models.CharField(max_length=40, blank=True, default="")
+    service_board_name = models.CharField(max_length=200, blank=True, default="")
+    service_priority_id = models.CharField(max_length=40, blank=True, default="")
+    service_priority_name = models.CharField(max_length=200, blank=True, default="")
+    saved_at = models.DateTimeField(null=True)
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.agreement_type_id and self.product_id)
+
+
+class CwAddition(models.Model):
+    """The agreement addition psabridge wrote for a mapping's month (R4.4): the resume record."""
+
+    mapping = models.ForeignKey(
+        "mappings.Mapping", on_delete=models.CASCADE, related_name="cw_additions"
+    )
+    month = models.CharField(max_length=7)  # YYYY-MM
+    agreement_id = models.CharField(max_length=40)
+    addition_id = models.CharField(max_length=40)
+    product_id = models.CharField(max_length=40)
+    quantity = models.FloatField()
+    effective = models.DateField(null=True)
+    cancelled = models.DateField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["mapping", "month"], name="one_cw_addition_per_month")
+        ]
+
+
+class CwServiceTicket(models.Model):
+    """The R4.2 service ticket opened for a mapping's month: at most one."""
+
+    mapping = models.ForeignKey(
+        "mappings.Mapping", on_delete=models.CASCADE, related_name="cw_tickets"
+    )
+    month = models.CharField(max_length=7)
+    reference = models.CharField(max_length=100, unique=True)
+    ticket_id = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["mapping", "month"], name="one_cw_ticket_per_month")
         ]
