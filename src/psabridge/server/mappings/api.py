@@ -26,11 +26,17 @@ class MappingOut(Schema):
     system: str
     psa_client_id: str
     psa_client_name: str
+    automate_client_id: str
+    automate_client_name: str
     company_id: str
     company_name: str
     billing: bool
     ticketing: bool
     issues: list[IssueOut]
+
+    @staticmethod
+    def resolve_issues(obj: Mapping) -> list[dict[str, str]]:
+        return services.all_issues(obj)
 
 
 class MappingList(Schema):

@@ -8,7 +8,11 @@ from django.db import models
 
 
 class PsaClient(models.Model):
-    """A PSA company (HaloPSA client, ConnectWise company) as last read from the PSA."""
+    """A PSA company (HaloPSA client, ConnectWise company) as last read from the PSA.
+
+    ConnectWise Automate clients are cached here too, under system "automate", with the PSA
+    company their ExternalId links to in extra["external_id"] (R1.4).
+    """
 
     system = models.CharField(max_length=20)
     client_id = models.CharField(max_length=64)

@@ -1,4 +1,7 @@
-"""Mappings: read both sides, suggest, confirm, update checkboxes, re-check health (R2.1-R2.4)."""
+"""Mappings: read both sides, suggest, confirm, update checkboxes, re-check health (R2.1-R2.5)."""
+
+# HaloPSA mappings are client <-> company and live here; ConnectWise adds Automate and its own
+# checks in `connectwise` (its module comment holds the design). The functions below dispatch.
 
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ from psabridge.domain.mapping import (
 )
 from psabridge.server.core import connections
 from psabridge.server.core.models import Connection, SecurityCompany, System
+from psabridge.server.mappings import connectwise
+from psabridge.server.mappings.connectwise import UpdateResult
 from psabridge.server.mappings.models import Mapping, PsaClient
 
 log = logging.getLogger(__name__)
@@ -40,10 +45,13 @@ class Row:
     company: SecurityCompany | None = None
     suggestion: Suggestion | None = None
     issues: list[dict[str, str]] = field(default_factory=list)
+    automate: str = ""  # ConnectWise: the Automate client's name (stored, or detected if unmapped)
 
 
 def refresh(system: str) -> dict[str, int]:
     """Re-read the PSA clients and GravityZone companies, then re-check every mapping."""
+    if system == System.CONNECTWISE:
+        return connectwise.refresh()
     clients = connections.stored_connector(system).clients()
     now = timezone.now()
     with transaction.atomic():
@@ -72,6 +80,8 @@ def _plain(extra: dict[str, Any]) -> dict[str, Any]:
 
 def recheck(system: str) -> int:
     """Recompute the needs-attention issues of every mapping from the cached systems."""
+    if system == System.CONNECTWISE:
+        return connectwise.recheck()
     clients = {c.client_id: c for c in PsaClient.objects.filter(system=system)}
     companies = set(SecurityCompany.objects.values_list("company_id", flat=True))
     now = timezone.now()
@@ -99,7 +109,13 @@ def rows(system: str, view: str = "all") -> list[Row]:
     clients = {c.client_id: c for c in PsaClient.objects.filter(system=system)}
     companies = {c.company_id: c for c in SecurityCompany.objects.filter(company_type=1)}
     mapped_rows = [
-        Row(m, clients.get(m.psa_client_id), companies.get(m.company_id), issues=all_issues(m))
+        Row(
+            m,
+            clients.get(m.psa_client_id),
+            companies.get(m.company_id),
+            issues=all_issues(m),
+            automate=m.automate_client_name,
+        )
         for m in mappings
     ]
     free_clients = [
@@ -108,15 +124,11 @@ def rows(system: str, view: str = "all") -> list[Row]:
     free_companies = [
         c for c in companies.values() if c.company_id not in {m.company_id for m in mappings}
     ]
-    hints = {
-        s.psa.id: s
-        for s in suggest(
-            [Party(c.client_id, c.name) for c in free_clients],
-            [Party(c.company_id, c.name) for c in free_companies],
-        )
-    }
+    hints = {s.psa.id: s for s in _suggestions(system, free_clients, free_companies)}
+    via = connectwise.client_names(c.client_id for c in free_clients) if _is_cw(system) else {}
     unmapped = [
-        Row(psa=c, suggestion=hints.get(c.client_id)) for c in sorted(free_clients, key=_name)
+        Row(psa=c, suggestion=hints.get(c.client_id), automate=via.get(c.client_id, ""))
+        for c in sorted(free_clients, key=_name)
     ]
     unmapped += [Row(company=c) for c in sorted(free_companies, key=_name)]
     if view == "attention":
@@ -126,15 +138,33 @@ def rows(system: str, view: str = "all") -> list[Row]:
     return mapped_rows + unmapped
 
 
+def _is_cw(system: str) -> bool:
+    return system == System.CONNECTWISE
+
+
+def _suggestions(
+    system: str, clients: list[PsaClient], companies: list[SecurityCompany]
+) -> list[Suggestion]:
+    if _is_cw(system):
+        return connectwise.suggestions(clients, companies)
+    return suggest(
+        [Party(c.client_id, c.name) for c in clients],
+        [Party(c.company_id, c.name) for c in companies],
+    )
+
+
+def automate_used(system: str) -> bool:
+    """Return whether the mappings of a PSA go through ConnectWise Automate (R1.4)."""
+    return _is_cw(system) and connectwise.automate_used()
+
+
 def all_issues(mapping: Mapping) -> list[dict[str, str]]:
-    """Return a mapping's issues, its billing issue (R2.4, R3.7) included."""
+    """Return a mapping's issues, its billing issues (R2.4, R3.7, R4.5) included."""
+    issues = [*mapping.issues, *(mapping.billing_issues or [])]
     if not mapping.billing_issue:
-        return list(mapping.issues)
+        return issues
     action = item_removed("").action
-    return [
-        *mapping.issues,
-        {"code": "item_removed", "text": mapping.billing_issue, "action": action},
-    ]
+    return [*issues, {"code": "item_removed", "text": mapping.billing_issue, "action": action}]
 
 
 def _name(item: Any) -> str:
@@ -161,12 +191,17 @@ def confirm(system: str, psa_client_id: str, company_id: str) -> Mapping:
         ticketing=True,
         checked_at=timezone.now(),
     )
+    if _is_cw(system):
+        connectwise.on_confirm(mapping)
     _replay(system, company_id)
     return mapping
 
 
 def import_clients(system: str, psa_client_ids: list[str]) -> list[Mapping]:
     """Create a GravityZone company for each unmapped PSA client and map the two (R2.5)."""
+    if _is_cw(system):
+        pairs = connectwise.import_targets(psa_client_ids)
+        return [confirm(system, client_id, company_id) for client_id, company_id in pairs]
     platform = connections.gravityzone_platform()
     created = []
     for client in PsaClient.objects.filter(system=system, client_id__in=psa_client_ids):
@@ -186,26 +221,46 @@ def delete(mapping_id: int) -> None:
     Mapping.objects.filter(pk=mapping_id).delete()
 
 
-@transaction.atomic
 def update(system: str, wanted: dict[int, dict[str, bool]], only: set[int] | None = None) -> int:
     """Apply Billing/Ticketing checkbox changes to all rows or the selected ones (R2.3)."""
-    changed = 0
-    for mapping in Mapping.objects.filter(system=system, pk__in=list(wanted)):
-        if only is not None and mapping.pk not in only:
-            continue
-        values = wanted[mapping.pk]
-        if (mapping.billing, mapping.ticketing) == (values["billing"], values["ticketing"]):
-            continue
-        turned_on = values["ticketing"] and not mapping.ticketing
-        billing_on = values["billing"] and not mapping.billing
-        mapping.billing, mapping.ticketing = values["billing"], values["ticketing"]
-        mapping.save(update_fields=["billing", "ticketing"])
-        changed += 1
-        if turned_on:
-            _replay(system, mapping.company_id)
-        if billing_on:
-            _start_billing(mapping)
-    return changed
+    return len(apply(system, wanted, only).changed)
+
+
+@transaction.atomic
+def apply(
+    system: str, wanted: dict[int, dict[str, bool]], only: set[int] | None = None
+) -> UpdateResult:
+    """Update All / Update Selected: detected associations (ConnectWise) and checkboxes (R2.3).
+
+    `wanted` holds the checkboxes of every row in the table; `only` the selected rows.
+    """
+    chosen = [
+        m
+        for m in Mapping.objects.filter(system=system, pk__in=list(wanted))
+        if only is None or m.pk in only
+    ]
+    result = connectwise.apply_detected(chosen) if _is_cw(system) else UpdateResult()
+    for mapping in chosen:
+        if _set_checkboxes(system, mapping, wanted[mapping.pk]):
+            result.changed.add(mapping.pk)
+    if _is_cw(system) and result.changed:
+        connectwise.recheck()
+    return result
+
+
+def _set_checkboxes(system: str, mapping: Mapping, values: dict[str, bool]) -> bool:
+    if (mapping.billing, mapping.ticketing) == (values["billing"], values["ticketing"]):
+        return False
+    turned_on = values["ticketing"] and not mapping.ticketing
+    billing_on = values["billing"] and not mapping.billing
+    mapping.billing, mapping.ticketing = values["billing"], values["ticketing"]
+    mapping.save(update_fields=["billing", "ticketing"])
+    if turned_on:
+        _replay(system, mapping.company_id)
+    # ConnectWise billing on only sets the flag: the agreement sync does the rest (R4.4).
+    if billing_on and not _is_cw(system):
+        _start_billing(mapping)
+    return True
 
 
 def _start_billing(mapping: Mapping) -> None:

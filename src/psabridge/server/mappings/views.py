@@ -38,6 +38,7 @@ def mapping_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "view": view,
         "system": system,
+        "automate": services.automate_used(system),
         "unmapped_count": services.unmapped_company_count(system),
         "attention_count": sum(
             1 for m in Mapping.objects.filter(system=system) if services.all_issues(m)
@@ -55,14 +56,20 @@ def mapping_refresh(request: HttpRequest) -> HttpResponse:
     if system is not None:
         try:
             counts = services.refresh(system)
-            messages.success(
-                request,
-                "Refreshed: {psa_clients} PSA clients, {companies} GravityZone "
-                "companies, {mappings} mappings checked.".format(**counts),
-            )
+            messages.success(request, _refreshed(counts))
         except ConnectorError as exc:
             messages.error(request, f"Refresh failed: {exc}")
     return redirect("mappings")
+
+
+def _refreshed(counts: dict[str, int]) -> str:
+    automate = (
+        f"{counts['automate_clients']} Automate clients, " if counts.get("automate_clients") else ""
+    )
+    return (
+        f"Refreshed: {counts['psa_clients']} PSA clients, {automate}{counts['companies']} "
+        f"GravityZone companies, {counts['mappings']} mappings checked."
+    )
 
 
 @require_POST
@@ -125,13 +132,19 @@ def mapping_update(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Select at least one row for Update Selected.")
         return redirect("mappings")
     try:
-        changed = services.update(system, wanted, only)
+        result = services.apply(system, wanted, only)
     except ConnectorError as exc:
         messages.error(
             request, f"Nothing was changed: the PSA refused the recurring invoice: {exc}"
         )
         return redirect("mappings")
-    messages.success(request, f"{changed} mapping(s) updated.")
+    messages.success(request, f"{len(result.changed)} mapping(s) updated.")
+    if result.conflicts:
+        messages.warning(
+            request,
+            "Not changed, the detected GravityZone company is already mapped to another row: "
+            + ", ".join(result.conflicts),
+        )
     return redirect("mappings")
 
 
