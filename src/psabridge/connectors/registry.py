@@ -9,12 +9,16 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from psabridge.connectors.automate.adapter import AutomateClients
+from psabridge.connectors.connectwise.adapter import ConnectWiseDesk
+from psabridge.connectors.connectwise.billing import ConnectWiseBilling
 from psabridge.connectors.errors import ConfigError
 from psabridge.connectors.gravityzone.adapter import GravityZonePlatform
 from psabridge.connectors.halopsa.adapter import HaloTicketDesk
 from psabridge.connectors.halopsa.billing import HaloBilling
 from psabridge.connectors.http import CallRecord, RateBudget
 from psabridge.connectors.ports import BillingTarget, SecurityPlatform, TicketDesk
+from psabridge.connectors.ports_connectwise import AgreementBilling, RmmClients
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,8 @@ class ConnectorOptions:
 
 
 # The union makes mypy check each factory's product against our ports.
-Connector = SecurityPlatform | TicketDesk | BillingTarget
+Connector = SecurityPlatform | TicketDesk | BillingTarget | RmmClients
+Billing = BillingTarget | AgreementBilling
 Factory = Callable[[Mapping[str, Any], ConnectorOptions], Connector]
 
 
@@ -86,6 +91,46 @@ def build_halopsa_billing(settings: Mapping[str, Any], options: ConnectorOptions
     )
 
 
+def build_connectwise(settings: Mapping[str, Any], options: ConnectorOptions) -> ConnectWiseDesk:
+    """Build the ConnectWise PSA desk from {"site_url", "company_id", "public_key",
+    "private_key", "client_id"} (any value may come as a SecretStr)."""
+    return ConnectWiseDesk.connect(*_connectwise(settings), **options.http_options())
+
+
+def build_connectwise_billing(
+    settings: Mapping[str, Any], options: ConnectorOptions
+) -> ConnectWiseBilling:
+    """Build the ConnectWise PSA billing side from the settings of `build_connectwise`.
+
+    A server holding a ConnectWiseDesk can share its client: `ConnectWiseBilling(desk.client)`.
+    """
+    return ConnectWiseBilling.connect(*_connectwise(settings), **options.http_options())
+
+
+def _connectwise(settings: Mapping[str, Any]) -> tuple[str, str, SecretStr, SecretStr, str]:
+    values = {name: _plain(value) for name, value in settings.items()}
+    return (
+        _required(values, "site_url"),
+        _required(values, "company_id"),
+        SecretStr(_required(values, "public_key")),
+        SecretStr(_required(values, "private_key")),
+        _required(values, "client_id"),
+    )
+
+
+def build_automate(settings: Mapping[str, Any], options: ConnectorOptions) -> AutomateClients:
+    """Build the ConnectWise Automate adapter from {"server_url", "username", "password",
+    "client_id"} (any value may come as a SecretStr)."""
+    values = {name: _plain(value) for name, value in settings.items()}
+    return AutomateClients.connect(
+        _required(values, "server_url"),
+        _required(values, "username"),
+        SecretStr(_required(values, "password")),
+        _required(values, "client_id"),
+        **options.http_options(),
+    )
+
+
 def _plain(value: Any) -> str:
     if isinstance(value, SecretStr):
         return value.get_secret_value()
@@ -103,6 +148,8 @@ def _required(settings: Mapping[str, Any], name: str) -> Any:
 REGISTRY: Mapping[str, Factory] = {
     "gravityzone": build_gravityzone,
     "halopsa": build_halopsa,
+    "connectwise": build_connectwise,
+    "automate": build_automate,
 }
 
 
@@ -116,16 +163,17 @@ def create_connector(
     return factory(settings, options or ConnectorOptions())
 
 
-# The billing side of a PSA connection, by the same kinds (ConnectWise joins with its issue).
-BILLING: Mapping[str, Callable[[Mapping[str, Any], ConnectorOptions], BillingTarget]] = {
+# The billing side of a PSA connection, by the same kinds.
+BILLING: Mapping[str, Callable[[Mapping[str, Any], ConnectorOptions], Billing]] = {
     "halopsa": build_halopsa_billing,
+    "connectwise": build_connectwise_billing,
 }
 
 
 def create_billing_target(
     kind: str, settings: Mapping[str, Any], options: ConnectorOptions | None = None
-) -> BillingTarget:
-    """Return the billing target of a PSA connection of `kind`."""
+) -> Billing:
+    """Return the billing side of a PSA connection of `kind` (ConnectWise: AgreementBilling)."""
     factory = BILLING.get(kind)
     if factory is None:
         raise ConfigError(f"No billing for connector kind: {kind}")

@@ -1,0 +1,1 @@
+"""ConnectWise Automate connector: REST client and the RmmClients adapter."""

@@ -1,0 +1,1 @@
+"""ConnectWise PSA (Manage) connector: REST client, TicketDesk and AgreementBilling adapters."""
