@@ -114,3 +114,32 @@ def billing_push(month: str = typer.Option("", help="YYYY-MM (default: last mont
     print(f"pushed {run.month}: {run.writes} line write(s), {run.entries.count()} ledger entries")
     for problem in run.problems:
         print(f"  ! {problem}")
+
+
+@billing_app.command("cw-sync")
+def billing_cw_sync(
+    preview: bool = typer.Option(False, "--preview", help="Show the plan; write nothing."),
+    month: str = typer.Option("", help="YYYY-MM (default: the running month)."),
+    collect: bool = typer.Option(True, help="Collect the month's GravityZone usage first."),
+) -> None:
+    """ConnectWise PSA: write the month's usage into agreement additions (R4.4), or preview it."""
+    launcher.django_setup()
+    from psabridge.connectors.errors import ConnectorError
+    from psabridge.domain.usage import Month
+    from psabridge.server.billing import collection, cw_sync
+
+    try:
+        target = Month.parse(month) if month else collection.current_month()
+    except ValueError as exc:
+        print(f"psabridge billing cw-sync: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    try:
+        if collect:
+            collection.collect(target, billing_only=True)
+        result = cw_sync.sync(target, preview=preview)
+    except ConnectorError as exc:
+        print(f"psabridge billing cw-sync: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    for line in cw_sync.describe(result):
+        print(line)
+    raise typer.Exit(0)

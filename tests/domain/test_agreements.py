@@ -7,13 +7,19 @@ from datetime import date
 
 import pytest
 
+from psabridge.domain import agreements as rules
 from psabridge.domain.agreements import (
     STATUS_ORDER,
+    AdditionStep,
     Agreement,
     addition_dates,
+    addition_step,
     choose_agreement,
     covered_statuses,
+    months_to_sync,
     needs_service_ticket,
+    pick_priority,
+    ticket_reference,
 )
 from psabridge.domain.usage import Month
 
@@ -88,3 +94,68 @@ def test_addition_dates(start, bill_start, effective, cancelled, skipped):
 def test_february_of_a_leap_year_ends_on_the_29th():
     dates = addition_dates(Month(2028, 2), Agreement(1, TYPE, "Active"))
     assert dates.cancelled == date(2028, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("today", "months"),
+    [
+        (date(2026, 11, 1), ("2026-10", "2026-11")),
+        (date(2026, 11, 2), ("2026-10", "2026-11")),
+        (date(2026, 11, 3), ("2026-11",)),
+        (date(2026, 11, 30), ("2026-11",)),
+        (date(2027, 1, 1), ("2026-12", "2027-01")),
+    ],
+)
+def test_months_to_sync_keep_last_month_for_two_days(today, months):
+    assert tuple(str(m) for m in months_to_sync(today)) == months
+
+
+def test_ticket_reference_is_one_per_company_and_month():
+    assert ticket_reference("250", Month(2026, 11)) == "psabridge:billing:250:2026-11"
+    assert ticket_reference("250", Month(2026, 12)) != ticket_reference("250", Month(2026, 11))
+
+
+@pytest.mark.parametrize(
+    ("saved", "priorities", "expected"),
+    [
+        ("2", [("1", False), ("2", False), ("3", True)], ("2", False)),
+        ("9", [("1", False), ("3", True)], ("3", True)),  # gone: the PSA's default
+        ("", [("1", False), ("3", True)], ("3", False)),  # none chosen: default, no fallback
+        ("9", [("1", False), ("3", False)], (None, True)),  # no defaultFlag (limited quirk)
+        ("9", [], (None, True)),
+    ],
+)
+def test_pick_priority_falls_back_to_the_default(saved, priorities, expected):
+    assert pick_priority(saved, priorities) == expected
+
+
+@pytest.mark.parametrize(
+    ("quantity", "known", "matches", "expected"),
+    [
+        (12, None, False, AdditionStep("find", None, 12)),
+        (12, 12.0, True, AdditionStep("unchanged", 12, 12)),
+        (13, 12.0, True, AdditionStep("update", 12, 13)),
+        (0, 12.0, True, AdditionStep("update", 12, 0)),
+        (12, 12.0, False, AdditionStep("find", None, 12)),  # another agreement or product now
+    ],
+)
+def test_addition_step_needs_no_read_when_known(quantity, known, matches, expected):
+    assert addition_step(quantity, known, matches) == expected
+
+
+def test_billing_issues_have_a_code_a_text_and_an_action():
+    issues = [
+        rules.type_missing("Managed Security"),
+        rules.product_missing("GZ-ENDPOINT"),
+        rules.no_agreement("Managed Security", "no agreement of the chosen type"),
+        rules.bill_start_future("the agreement bills from 2027-01-01"),
+        rules.disallow_saving("Not Approved"),
+    ]
+    codes = [i.code for i in issues]
+    assert len(set(codes)) == len(codes)
+    for issue in issues:
+        stored = issue.as_dict()
+        assert set(stored) == {"code", "text", "action"}
+        assert stored["code"].startswith("cw_") and stored["text"] and stored["action"]
+    assert "Managed Security" in issues[0].text
+    assert "Disallow Saving" in issues[4].text

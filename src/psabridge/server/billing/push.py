@@ -91,7 +91,7 @@ def push_if_due(now: datetime) -> BillingRun | None:
     from psabridge.server.mappings.services import psa_system
 
     month, system = month_to_push(now, collection.msp_zone()), psa_system()
-    if month is None or system is None:
+    if month is None or system is None or system == "connectwise":  # ConnectWise: cw_sync
         return None
     collection.collect(month, billing_only=True)
     return push(system, month)

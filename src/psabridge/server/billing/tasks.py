@@ -1,4 +1,4 @@
-"""Background task of billing: collect every mapped company's usage every 4 hours (R4.4)."""
+"""Billing tasks: usage every 4 h, the Halo monthly push, the ConnectWise 4-hourly sync."""
 
 from __future__ import annotations
 
@@ -64,3 +64,37 @@ def recalculate(month: str) -> None:
         push.push(system, Month.parse(month))
     except ConnectorError as exc:
         log.warning("recalculation of %s failed: %s", month, exc)
+
+
+def _cw_billing_ready() -> bool:
+    from psabridge.server.billing import cw_settings
+    from psabridge.server.mappings.services import psa_system
+
+    return psa_system() == "connectwise" and cw_settings.load().is_configured
+
+
+@db_periodic_task(crontab(minute="30", hour="*/4"))
+def cw_billing_sync() -> None:
+    """R4.4: every 4 hours, collect and sync the running month (and last month on the 1st-2nd)."""
+    from psabridge.server.billing import cw_sync
+
+    if not _cw_billing_ready():
+        return
+    try:
+        for result in cw_sync.sync_due():
+            log.info("connectwise billing %s: %s writes", result.month, result.writes)
+    except ConnectorError as exc:
+        log.warning("connectwise billing sync stopped, resumed in 4 hours: %s", exc)
+
+
+@db_task()
+def cw_billing_sync_now() -> None:
+    """Collect and sync the running month now (the Sync now button, in the background)."""
+    from psabridge.server.billing import cw_sync
+
+    if not _cw_billing_ready():
+        return
+    try:
+        cw_sync.sync_due()
+    except ConnectorError as exc:
+        log.warning("connectwise billing sync stopped: %s", exc)

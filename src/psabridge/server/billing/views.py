@@ -51,7 +51,7 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
 
 
 def _product_rows(system: str | None) -> list[dict[str, object]]:
-    if system is None:
+    if system is None or system == "connectwise":  # ConnectWise bills one product: cw_views
         return []
     items = psa_items(system)
     chosen = item_map(system)

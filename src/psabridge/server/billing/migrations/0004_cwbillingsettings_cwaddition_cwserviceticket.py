@@ -5,60 +5,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0003_customproduct'),
-        ('mappings', '0003_connectwise'),
+        ("billing", "0003_customproduct"),
+        ("mappings", "0003_connectwise"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CwBillingSettings',
+            name="CwBillingSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agreement_type_id', models.CharField(blank=True, default='', max_length=40)),
-                ('agreement_type_name', models.CharField(blank=True, default='', max_length=200)),
-                ('product_id', models.CharField(blank=True, default='', max_length=40)),
-                ('product_name', models.CharField(blank=True, default='', max_length=200)),
-                ('covered', models.JSONField(default=list)),
-                ('service_desk', models.BooleanField(default=False)),
-                ('service_board_id', models.CharField(blank=True, default='', max_length=40)),
-                ('service_board_name', models.CharField(blank=True, default='', max_length=200)),
-                ('service_priority_id', models.CharField(blank=True, default='', max_length=40)),
-                ('service_priority_name', models.CharField(blank=True, default='', max_length=200)),
-                ('saved_at', models.DateTimeField(null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("agreement_type_id", models.CharField(blank=True, default="", max_length=40)),
+                ("agreement_type_name", models.CharField(blank=True, default="", max_length=200)),
+                ("product_id", models.CharField(blank=True, default="", max_length=40)),
+                ("product_name", models.CharField(blank=True, default="", max_length=200)),
+                ("covered", models.JSONField(default=list)),
+                ("service_desk", models.BooleanField(default=False)),
+                ("service_board_id", models.CharField(blank=True, default="", max_length=40)),
+                ("service_board_name", models.CharField(blank=True, default="", max_length=200)),
+                ("service_priority_id", models.CharField(blank=True, default="", max_length=40)),
+                ("service_priority_name", models.CharField(blank=True, default="", max_length=200)),
+                ("saved_at", models.DateTimeField(null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='CwAddition',
+            name="CwAddition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.CharField(max_length=7)),
-                ('agreement_id', models.CharField(max_length=40)),
-                ('addition_id', models.CharField(max_length=40)),
-                ('product_id', models.CharField(max_length=40)),
-                ('quantity', models.FloatField()),
-                ('effective', models.DateField(null=True)),
-                ('cancelled', models.DateField(null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('mapping', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cw_additions', to='mappings.mapping')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.CharField(max_length=7)),
+                ("agreement_id", models.CharField(max_length=40)),
+                ("addition_id", models.CharField(max_length=40)),
+                ("product_id", models.CharField(max_length=40)),
+                ("quantity", models.FloatField()),
+                ("effective", models.DateField(null=True)),
+                ("cancelled", models.DateField(null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "mapping",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cw_additions",
+                        to="mappings.mapping",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('mapping', 'month'), name='one_cw_addition_per_month')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("mapping", "month"), name="one_cw_addition_per_month"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CwServiceTicket',
+            name="CwServiceTicket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.CharField(max_length=7)),
-                ('reference', models.CharField(max_length=100, unique=True)),
-                ('ticket_id', models.CharField(max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('mapping', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cw_tickets', to='mappings.mapping')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.CharField(max_length=7)),
+                ("reference", models.CharField(max_length=100, unique=True)),
+                ("ticket_id", models.CharField(max_length=40)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "mapping",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cw_tickets",
+                        to="mappings.mapping",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('mapping', 'month'), name='one_cw_ticket_per_month')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("mapping", "month"), name="one_cw_ticket_per_month"
+                    )
+                ],
             },
         ),
     ]

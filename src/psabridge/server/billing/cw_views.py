@@ -1,0 +1,120 @@
+"""ConnectWise billing pages: settings, preview, sync now, additions and the ledger (R4, R7.3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from psabridge.connectors.errors import ConnectorError
+from psabridge.domain.usage import Month
+from psabridge.server.billing import collection, cw_settings, cw_sync
+from psabridge.server.billing.cw_settings import OPTIONAL_STATUSES, LiveLists
+from psabridge.server.billing.models import BillingRun, CwAddition, CwBillingSettings
+
+
+def _month(request: HttpRequest) -> Month:
+    try:
+        return Month.parse(request.GET.get("month", ""))
+    except ValueError:
+        return collection.current_month()
+
+
+def cw_billing(request: HttpRequest) -> HttpResponse:
+    """The ConnectWise billing page: settings (enabled once the connection validated) and sync."""
+    settings = cw_settings.load()
+    return render(request, "billing/connectwise.html", _context(settings, _values(settings)))
+
+
+@require_POST
+def cw_billing_save(request: HttpRequest) -> HttpResponse:
+    """Save the settings after checking them against the PSA; bad input changes nothing."""
+    values = cw_settings.parse(request.POST)
+    try:
+        errors = cw_settings.save(values)
+    except ConnectorError as exc:
+        errors = {"__all__": f"ConnectWise PSA's lists cannot be read: {exc}"}
+    if errors:
+        context = _context(cw_settings.load(), values, errors)
+        return render(request, "billing/connectwise.html", context, status=400)
+    messages.success(request, "ConnectWise billing settings saved.")
+    return redirect("cw_billing")
+
+
+def cw_billing_preview(request: HttpRequest) -> HttpResponse:
+    """The exact plan of a sync of the month, per company, writing nothing (htmx)."""
+    month = _month(request)
+    try:
+        result = cw_sync.sync(month, preview=True)
+    except ConnectorError as exc:
+        return _answer(request, f"The preview could not be made: {exc}")
+    return render(request, "billing/connectwise_result.html", _result(result))
+
+
+@require_POST
+def cw_billing_sync(request: HttpRequest) -> HttpResponse:
+    """Collect the month's usage and sync it now; answer with what was written (htmx)."""
+    month = _month(request)
+    try:
+        collection.collect(month, billing_only=True)
+        result = cw_sync.sync(month)
+    except ConnectorError as exc:
+        return _answer(request, f"The sync stopped: {exc}. Syncing again resumes it.")
+    return render(request, "billing/connectwise_result.html", _result(result))
+
+
+def _result(result: cw_sync.SyncResult) -> dict[str, Any]:
+    rows = [
+        {"name": p.mapping.psa_client_name, "action": p.action, "text": cw_sync.plan_text(p)}
+        for p in result.plans
+    ]
+    counts = ", ".join(f"{n} {action}" for action, n in sorted(result.counts().items()))
+    return {"result": result, "rows": rows, "counts": counts}
+
+
+def _answer(request: HttpRequest, text: str) -> HttpResponse:
+    # 200 on purpose: htmx swaps only successful answers, and the failure must be seen
+    context = {"failure": text}
+    return render(request, "billing/connectwise_result.html", context)
+
+
+def _values(settings: CwBillingSettings) -> dict[str, Any]:
+    return {
+        "agreement_type_id": settings.agreement_type_id,
+        "product_id": settings.product_id,
+        "covered": list(settings.covered),
+        "service_desk": settings.service_desk,
+        "service_board_id": settings.service_board_id,
+        "service_priority_id": settings.service_priority_id,
+    }
+
+
+def _context(
+    settings: CwBillingSettings, values: dict[str, Any], errors: dict[str, str] | None = None
+) -> dict[str, Any]:
+    blocked = cw_settings.connection_problem()
+    lists, read_error = LiveLists(), ""
+    if not blocked:
+        try:
+            lists = cw_settings.live_lists()
+        except ConnectorError as exc:
+            read_error = f"ConnectWise PSA's lists cannot be read: {exc}"
+    month = collection.current_month()
+    return {
+        "settings": settings,
+        "values": values,
+        "errors": errors or {},
+        "blocked": blocked,
+        "read_error": read_error,
+        "lists": lists,
+        "warnings": cw_settings.warnings(settings, lists) if lists.types else [],
+        "optional_statuses": OPTIONAL_STATUSES,
+        "month": month,
+        "additions": CwAddition.objects.filter(month=str(month))
+        .select_related("mapping")
+        .order_by("mapping__psa_client_name"),
+        "runs": BillingRun.objects.filter(system=cw_settings.SYSTEM)[:10],
+    }
