@@ -99,9 +99,7 @@ def ticket_reference(company_id: str, month: Month) -> str:
     return f"psabridge:billing:{company_id}:{month}"
 
 
-def pick_priority(
-    saved_id: str, priorities: Iterable[tuple[str, bool]]
-) -> tuple[str | None, bool]:
+def pick_priority(saved_id: str, priorities: Iterable[tuple[str, bool]]) -> tuple[str | None, bool]:
     """Return the priority a service ticket gets and whether it fell back to the default (R4.2).
 
     `priorities` are (id, is_default). A saved priority that no longer exists falls back to the
