@@ -146,6 +146,7 @@ def test_suggestions_through_automate_need_the_whole_chain_and_a_free_company():
     # Birch's company is taken; Cedar Farms has no ExternalId link (the name alone is not used).
     both = suggest_through_automate(psa, COMPANIES, detection)
     assert [s.psa.id for s in both] == ["1", "2"]
+    assert both[1].reason.endswith("the ConnectWise PSA company's own name differs: check the link")
 
 
 def world(clients=CLIENTS, companies=COMPANIES, automate=True, psa=None):

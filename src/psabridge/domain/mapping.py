@@ -223,6 +223,8 @@ def suggest_through_automate(
                 f"Automate client {client.name} links to this company (ExternalId) "
                 f"and matches GravityZone company {company.name} by name"
             )
+            if normalize_name(psa.name) != normalize_name(company.name):
+                reason += "; the ConnectWise PSA company's own name differs: check the link"
             suggestions.append(Suggestion(psa, company, reason, Party(client.id, client.name)))
     return sorted(suggestions, key=lambda s: s.psa.name.lower())
 
