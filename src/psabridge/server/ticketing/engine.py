@@ -34,7 +34,7 @@ from psabridge.server.alerts.models import Alert, AlertState
 from psabridge.server.core import connections
 from psabridge.server.core import events as event_service
 from psabridge.server.mappings.models import Mapping
-from psabridge.server.ticketing import fields, leases, routing, texts
+from psabridge.server.ticketing import closing, fields, leases, routing, texts
 from psabridge.server.ticketing.models import (
     AggregationKey,
     ThreadState,
@@ -112,7 +112,7 @@ def route_queued(now: datetime | None = None, desk: Any = None) -> RouteResult:
             for c, e, k in keys
             if c in mappings
         ]
-        _retry_closes(system, settings, desk, now)
+        closing.retry_closes(system, settings, desk)
         try:
             _refresh_states(system, keys, desk, now)
         except RateLimitedError as exc:
@@ -314,7 +314,7 @@ class KeyWork:
             client_id,
             texts.ticket_summary(alert),
             texts.ticket_details(alert),
-            fields.halo_fields(self.settings, route, client_id, assets),
+            fields.ticket_fields(self.settings, route, client_id, assets),
         )
         try:
             created = self._call(self.desk.create_ticket, ticket)
@@ -355,7 +355,7 @@ class KeyWork:
         self.result.parked += _set(self.alerts, AlertState.PARKED_CONFIG, problem)
 
     def _close(self, thread: TicketThread) -> None:
-        close_thread(self.system, self.settings, self.desk, thread)
+        closing.close_thread(self.system, self.settings, self.desk, thread)
 
     def _defer_or_note(self, alerts: list[Alert], thread: TicketThread | None) -> None:
         due = self.key.next_note_at
@@ -424,31 +424,6 @@ def replay_parked(system: str, reason: str, company_id: str | None = None) -> in
         if company_id is not None:
             event_service.close_events("alerts_unmapped_company", scope=f"{system}:{company_id}")
     return count
-
-
-def close_thread(system: str, settings: TicketingSettings, desk: Any, thread: TicketThread) -> None:
-    """Close a ticket with the Closed status (R5.5); a passing failure is retried next run."""
-    if not settings.closed_status_id:
-        event_service.raise_event(
-            "ticketing_closure_failure", scope=system, message="the PSA has no Closed status"
-        )
-        return
-    try:
-        desk.close_ticket(thread.psa_ticket_id, settings.closed_status_id)
-    except ConfigError as exc:
-        event_service.raise_event("ticketing_closure_failure", scope=system, message=str(exc))
-        thread.close_pending = False
-    except ConnectorError as exc:
-        log.warning("closing ticket %s failed, retried next run: %s", thread.psa_ticket_id, exc)
-        thread.close_pending = True
-    else:
-        thread.state, thread.close_pending = ThreadState.CLOSED, False
-    thread.save(update_fields=["state", "close_pending"])
-
-
-def _retry_closes(system: str, settings: TicketingSettings, desk: Any, now: datetime) -> None:
-    for thread in TicketThread.objects.filter(key__system=system, close_pending=True)[:50]:
-        close_thread(system, settings, desk, thread)
 
 
 def _refresh_states(

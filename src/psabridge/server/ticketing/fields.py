@@ -11,12 +11,47 @@ from psabridge.connectors.errors import ConnectorError
 from psabridge.domain.assets import AssetRule, EndpointFacts, match_assets
 from psabridge.server.alerts.models import Alert
 from psabridge.server.mappings.models import PsaClient
+from psabridge.server.ticketing import boards as board_cache
 from psabridge.server.ticketing.models import TicketingSettings
 from psabridge.server.ticketing.routing import Route
 
 log = logging.getLogger(__name__)
 ASSET_TTL = 600.0
 _assets: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}  # (system, "") -> all
+
+
+def ticket_fields(
+    settings: TicketingSettings, route: Route, client_id: str, asset_ids: list[str]
+) -> dict[str, Any]:
+    """Return the PSA fields of a new ticket of one kind, for the settings' PSA."""
+    if settings.system == "connectwise":
+        return connectwise_fields(settings, route, client_id, asset_ids)
+    return halo_fields(settings, route, client_id, asset_ids)
+
+
+def connectwise_fields(
+    settings: TicketingSettings, route: Route, client_id: str, asset_ids: list[str]
+) -> dict[str, Any]:
+    """Return ConnectWise service-ticket fields (reference connectwise.md 3.8; profiles.py).
+
+    The kind's board (else the default board), its type and priority, the board's default
+    status (R5.1), severity and impact when set, and the matched configurations (R5.12).
+    """
+    values = route.values
+    board_id = values.get("team") or settings.ticket_type_id
+    fields: dict[str, Any] = {"board_id": board_id}
+    for name, cw_name in (("category", "type_id"), ("priority_id", "priority_id")):
+        if values.get(name):
+            fields[cw_name] = values[name]
+    status_id = board_cache.initial_status(settings.system, board_id)
+    if status_id:
+        fields["status_id"] = status_id
+    for name, cw_name in (("urgency", "severity"), ("impact", "impact")):
+        if values.get(name):
+            fields[cw_name] = values[name]
+    if asset_ids:
+        fields["configuration_ids"] = list(asset_ids)
+    return fields
 
 
 def halo_fields(

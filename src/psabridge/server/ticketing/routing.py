@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,10 +14,11 @@ from psabridge.connectors.ports import Option
 from psabridge.domain.alerts import AlertKind
 from psabridge.server.core import connections
 from psabridge.server.core import events as event_service
+from psabridge.server.ticketing import boards as board_cache
+from psabridge.server.ticketing import profiles
 from psabridge.server.ticketing.models import KindRoute, TicketingSettings
 
 ROUTE_FIELDS = ("sla_id", "category", "urgency", "team", "impact", "priority_id")
-REQUIRED_FIELDS = ("sla_id", "category", "urgency", "team")  # R5.4
 OPTIONS_TTL = 60.0
 _options_cache: dict[tuple[str, str], tuple[float, dict[str, list[Option]]]] = {}
 
@@ -54,82 +56,89 @@ def routes_of(settings: TicketingSettings) -> dict[str, Route]:
     return routes
 
 
-def live_options(system: str, ticket_type_id: str) -> dict[str, list[Option]]:
-    """Return the PSA's choosable values for a ticket type, cached for a minute."""
+def live_options(
+    system: str, ticket_type_id: str, boards: Iterable[str] | None = None
+) -> dict[str, list[Option]]:
+    """Return the PSA's choosable values for a ticket type, cached for a minute.
+
+    ConnectWise also gets "board_types": the service types of `boards` (every active board
+    when None), each tagged with its board.
+    """
     cached = _options_cache.get((system, ticket_type_id))
     if cached and time.monotonic() - cached[0] < OPTIONS_TTL:
-        return cached[1]
-    desk = connections.stored_connector(system)
-    options = dict(desk.ticket_options())
-    if ticket_type_id:
-        options["categories"] = desk.categories(ticket_type_id)
-        options["type_info"] = [desk.ticket_type(ticket_type_id)]
-    _options_cache[(system, ticket_type_id)] = (time.monotonic(), options)
+        options = cached[1]
+    else:
+        desk = connections.stored_connector(system)
+        options = dict(desk.ticket_options())
+        if ticket_type_id:
+            options["categories"] = desk.categories(ticket_type_id)
+            options["type_info"] = [desk.ticket_type(ticket_type_id)]
+        _options_cache[(system, ticket_type_id)] = (time.monotonic(), options)
+    if any(column.scope for column in profiles.for_system(system).columns):
+        wanted = [o.id for o in options.get("ticket_types", [])] if boards is None else boards
+        options = {**options, "board_types": board_cache.types_of(system, wanted)}
     return options
+
+
+def used_boards(settings_values: dict[str, Any], routes: dict[str, Route]) -> set[str]:
+    """Return the default board and the board of every switched-on kind (ConnectWise)."""
+    used = {route.values.get("team", "") for route in routes.values() if route.active}
+    return {b for b in {*used, settings_values.get("ticket_type_id", "")} if b}
 
 
 def forget_options() -> None:
     """Drop cached PSA options (after the PSA connection changed, and in tests)."""
     _options_cache.clear()
+    board_cache.forget()
 
 
-def type_defaults(type_info: Any) -> dict[str, str]:
-    """Return the per-kind values a ticket type gives by default (R5.4)."""
-    defaults = {
-        "sla_id": type_info.default_sla_id,
-        "category": type_info.default_category,
-        "urgency": type_info.default_urgency,
-        "impact": type_info.default_impact,
-        "team": type_info.default_team,
-        "priority_id": type_info.default_priority_id,
-    }
-    return {name: str(value) for name, value in defaults.items() if value not in (None, "")}
+def type_defaults(type_info: Any, system: str = "halopsa") -> dict[str, str]:
+    """Return the per-kind values a ticket type (ConnectWise: default board) gives (R5.4)."""
+    return profiles.for_system(system).defaults(type_info)
 
 
 def check(
-    settings_values: dict[str, Any], routes: dict[str, Route], options: dict[str, list[Option]]
+    settings_values: dict[str, Any],
+    routes: dict[str, Route],
+    options: dict[str, list[Option]],
+    system: str = "halopsa",
 ) -> list[str]:
     """Return every problem of these settings against the PSA's options; [] means valid."""
-    ids = {name: {o.id for o in options.get(name, [])} for name in options}
-    names = {name: {o.name for o in options.get(name, [])} for name in options}
-    problems = []
-    if settings_values.get("ticket_type_id") not in ids.get("ticket_types", set()):
-        return ["Choose a ticket type that exists in the PSA."]
+    profile = profiles.for_system(system)
+    ticket_types = {o.id for o in options.get("ticket_types", [])}
+    if settings_values.get("ticket_type_id") not in ticket_types:
+        return [f"Choose a {profile.type_noun} that exists in the PSA."]
     type_info = next(iter(options.get("type_info") or []), None)
     mandatory = set(getattr(type_info, "mandatory_fields", ()) or ())
+    problems = []
     for route in routes.values():
         if route.active:
-            problems += _route_problems(route, ids, names, mandatory)
+            problems += _route_problems(profile, route, options, mandatory)
     if not any(route.active for route in routes.values()):
         problems.append("Switch on at least one alert kind.")
     return problems
 
 
 def _route_problems(
-    route: Route, ids: dict[str, set[str]], names: dict[str, set[str]], mandatory: set[str]
+    profile: profiles.Profile,
+    route: Route,
+    options: dict[str, list[Option]],
+    mandatory: set[str],
 ) -> list[str]:
     label = AlertKind(route.kind).label
     values = route.values
-    known = {
-        "sla_id": values.get("sla_id", "") in ids.get("slas", set()),
-        "category": values.get("category", "") in names.get("categories", set()),
-        "urgency": values.get("urgency", "") in ids.get("urgencies", set()),
-        "team": values.get("team", "") in names.get("teams", set()),
-        "impact": not values.get("impact") or values["impact"] in ids.get("impacts", set()),
-        "priority_id": not values.get("priority_id")
-        or values["priority_id"] in ids.get("priorities", set()),
-    }
-    problems = [f"{label}: choose a valid {_label(name)}." for name, ok in known.items() if not ok]
+    problems = []
+    for column in profile.columns:
+        value = values.get(column.name, "")
+        if (column.required or value) and value not in profiles.choosable(column, options, values):
+            scope = f" of its {profile.column(column.scope).noun}" if column.scope else ""
+            problems.append(f"{label}: choose a valid {column.noun}{scope}.")
     problems += [
-        f"{label}: {_label(name)} is mandatory for this ticket type."
-        for name in ("impact", "priority_id")
-        if name in mandatory and not values.get(name)
+        f"{label}: {column.noun} is mandatory for this ticket type."
+        for column in profile.columns
+        if not column.required and column.name in mandatory and not values.get(column.name)
     ]
     return problems
-
-
-def _label(name: str) -> str:
-    return {"sla_id": "SLA", "priority_id": "priority"}.get(name, name)
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ class TestTicketResult:
     message: str
     ticket_id: str = ""
     routing: dict[str, Any] = field(default_factory=dict)
+    described: list[tuple[str, str]] = field(default_factory=list)
 
 
 def send(system: str, kind: str, mapping_id: str, blocked: bool = True) -> TestTicketResult:
@@ -36,7 +37,7 @@ def send(system: str, kind: str, mapping_id: str, blocked: bool = True) -> TestT
         )
         return TestTicketResult(False, f"No test ticket: {reason}.")
     label = AlertKind(kind).label
-    ticket_fields = fields.halo_fields(settings, route, mapping.psa_client_id, [])
+    ticket_fields = fields.ticket_fields(settings, route, mapping.psa_client_id, [])
     reference = f"psabridge:test-{kind}-{timezone.now():%Y%m%d%H%M%S}"
     ticket = NewTicket(
         reference,
@@ -57,7 +58,39 @@ def send(system: str, kind: str, mapping_id: str, blocked: bool = True) -> TestT
         f"Test ticket {created.id} created for {mapping.psa_client_name}; notes will be {note}.",
         created.id,
         ticket_fields,
+        _described(system, settings.ticket_type_id, ticket_fields),
     )
+
+
+# ConnectWise routing by name (R5.11): field, its label, and the options that name its ids.
+_CW_NAMES = (
+    ("board_id", "Board", "ticket_types"),
+    ("type_id", "Type", "board_types"),
+    ("priority_id", "Priority", "priorities"),
+    ("status_id", "Status", "statuses"),
+    ("severity", "Severity", "severities"),
+    ("impact", "Impact", "impacts"),
+)
+
+
+def _described(system: str, board_id: str, ticket_fields: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return the ConnectWise routing by name, e.g. ("Board", "Security Alerts")."""
+    if system != "connectwise":
+        return []
+    try:
+        options = routing.live_options(system, board_id, boards=[ticket_fields["board_id"]])
+    except ConnectorError:
+        options = {}
+    described = []
+    for name, label, key in _CW_NAMES:
+        value = ticket_fields.get(name)
+        if value:
+            names = {o.id: o.name for o in options.get(key, [])}
+            described.append((label, f"{names.get(str(value), value)} ({value})"))
+    configurations = ticket_fields.get("configuration_ids")
+    if configurations:
+        described.append(("Configurations", ", ".join(configurations)))
+    return described
 
 
 def _mapping(system: str, mapping_id: str) -> Mapping | None:

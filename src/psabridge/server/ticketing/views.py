@@ -16,39 +16,61 @@ from psabridge.domain.alerts import AlertKind
 from psabridge.server.core.views import not_configured
 from psabridge.server.mappings.models import Mapping
 from psabridge.server.mappings.services import psa_system
-from psabridge.server.ticketing import forms, routing, test_ticket
+from psabridge.server.ticketing import boards, forms, profiles, routing, test_ticket
 from psabridge.server.ticketing.routing import Route
 
 
-def _rows(routes: dict[str, Route], defaults: dict[str, str], fill: bool) -> list[dict[str, Any]]:
+def _rows(
+    profile: profiles.Profile,
+    options: dict[str, list[Option]],
+    routes: dict[str, Route],
+    defaults: dict[str, str],
+    fill: bool,
+    mandatory: set[str],
+) -> list[dict[str, Any]]:
     rows = []
     for kind in AlertKind:
         route = routes[kind.value]
         # A newly chosen ticket type brings its defaults; values it has no default for stay.
         values = {**route.values, **defaults} if fill else route.values
-        rows.append({"kind": kind.value, "label": kind.label, "route": route, "values": values})
+        cells = profiles.cells(profile, options, values, mandatory)
+        rows.append({"kind": kind.value, "label": kind.label, "route": route, "cells": cells})
     return rows
 
 
 def _context(
     system: str, values: dict[str, Any], routes: dict[str, Route], fill: bool
 ) -> dict[str, Any]:
+    profile = profiles.for_system(system)
     options = routing.live_options(system, values.get("ticket_type_id", ""))
     type_info = next(iter(options.get("type_info") or []), None)
-    defaults = routing.type_defaults(type_info) if type_info else {}
+    defaults = routing.type_defaults(type_info, system) if type_info else {}
+    mandatory = set(getattr(type_info, "mandatory_fields", ()) or ())
     return {
         "system": system,
+        "profile": profile,
         "values": values,
         "options": options,
         "type_info": type_info,
-        "rows": _rows(routes, defaults, fill),
-        "asset_fields": forms.ASSET_FIELDS,
-        "mandatory": set(getattr(type_info, "mandatory_fields", ()) or ()),
+        "rows": _rows(profile, options, routes, defaults, fill, mandatory),
+        "mandatory": mandatory,
         "mappings": Mapping.objects.filter(system=system, ticketing=True).order_by(
             "psa_client_name"
         ),
         "closed_statuses": [s for s in options.get("statuses", []) if s.extra.get("closed")],
+        "closed_by_board": _closed_by_board(profile, options, values, routes),
     }
+
+
+def _closed_by_board(
+    profile: profiles.Profile,
+    options: dict[str, list[Option]],
+    values: dict[str, Any],
+    routes: dict[str, Route],
+) -> list[dict[str, Any]]:
+    if not profile.closes_by_board:
+        return []
+    return boards.closed_by_board(options, sorted(routing.used_boards(values, routes)))
 
 
 def _saved_values(system: str) -> tuple[dict[str, Any], dict[str, Route]]:
@@ -109,18 +131,22 @@ def ticketing_save(request: HttpRequest) -> HttpResponse:
     values, routes = forms.settings_values(request.POST), forms.routes(request.POST)
     routing.forget_options()
     try:
-        options = routing.live_options(system, values["ticket_type_id"])
+        used = routing.used_boards(values, routes)
+        options = routing.live_options(system, values["ticket_type_id"], boards=used)
     except ConnectorError as exc:
         messages.error(request, f"The PSA's options cannot be read, nothing was saved: {exc}")
         return redirect("ticketing")
-    problems = routing.check(values, routes, options)
+    problems = routing.check(values, routes, options, system)
     if problems:
         context = _context(system, {**values, "problems": problems}, routes, fill=False)
         return render(request, "ticketing/settings.html", context, status=400)
     values["ticket_type_name"] = _name(options.get("ticket_types", []), values["ticket_type_id"])
-    values["closed_status_id"] = _closed_status(options.get("statuses", []))
+    values["closed_status_id"] = _closed_status(options.get("statuses", []), system, values)
     routing.save(system, values, routes, problems)
-    messages.success(request, "Ticketing settings saved." + _closing_hint(values))
+    hint = _closing_hint(
+        values, _closed_by_board(profiles.for_system(system), options, values, routes)
+    )
+    messages.success(request, "Ticketing settings saved." + hint)
     return redirect("ticketing")
 
 
@@ -128,13 +154,30 @@ def _name(options: list[Option], option_id: str) -> str:
     return next((o.name for o in options if o.id == option_id), "")
 
 
-def _closed_status(statuses: list[Option]) -> str:
-    """R5.5: blocked-threat tickets are closed with the status named Closed."""
+def _closed_status(statuses: list[Option], system: str, values: dict[str, Any]) -> str:
+    """R5.5: blocked-threat tickets are closed with the status named Closed.
+
+    ConnectWise statuses belong to boards: the default board's Closed status is kept for
+    reference; each ticket is closed with its own board's (closing.close_thread).
+    """
+    if profiles.for_system(system).closes_by_board:
+        board = values["ticket_type_id"]
+        statuses = [s for s in statuses if str(s.extra.get("board_id")) == board]
     return next((s.id for s in statuses if s.name.strip().lower() == "closed"), "")
 
 
-def _closing_hint(values: dict[str, Any]) -> str:
-    if values["auto_close_blocked"] and not values["closed_status_id"]:
+def _closing_hint(values: dict[str, Any], by_board: list[dict[str, Any]]) -> str:
+    if not values["auto_close_blocked"]:
+        return ""
+    if by_board:
+        missing = [row["name"] for row in by_board if not row["closed_id"]]
+        if missing:
+            return (
+                f" Warning: board {', '.join(missing)} has no Closed status, so its "
+                "blocked-threat tickets stay open."
+            )
+        return ""
+    if not values["closed_status_id"]:
         return " Warning: the PSA has no Closed status, so blocked-threat tickets stay open."
     return ""
 
