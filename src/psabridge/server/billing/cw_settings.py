@@ -150,7 +150,7 @@ def save(values: dict[str, Any], lists: LiveLists | None = None) -> dict[str, st
     """Check the values against the PSA and save them; return the problems (then nothing saved)."""
     problem = connection_problem()
     if problem:
-        return {"__all__": problem}
+        return {"form": problem}
     lists = lists or live_lists(fresh=True)
     errors = check(values, lists)
     if errors:

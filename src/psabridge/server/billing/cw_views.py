@@ -36,7 +36,7 @@ def cw_billing_save(request: HttpRequest) -> HttpResponse:
     try:
         errors = cw_settings.save(values)
     except ConnectorError as exc:
-        errors = {"__all__": f"ConnectWise PSA's lists cannot be read: {exc}"}
+        errors = {"form": f"ConnectWise PSA's lists cannot be read: {exc}"}
     if errors:
         context = _context(cw_settings.load(), values, errors)
         return render(request, "billing/connectwise.html", context, status=400)
