@@ -10,6 +10,9 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
+from . import connectwise
+from .automate import AutomateSimulator
+from .connectwise import ConnectWiseSimulator
 from .gravityzone import GravityZoneSimulator
 from .halopsa import HaloSimulator, sources_from_gravityzone
 from .serving import BackgroundServer
@@ -37,9 +40,10 @@ class Simulator(Protocol):
 class Sandbox:
     """All simulators, started and stopped together; usable as a context manager.
 
-    The HaloPSA world is built from the GravityZone one (same seed, same companies) and
-    shares its simulated clock. `rate_limits=False` turns every simulator's limits off;
-    `halo_rate_limit=None` turns off Halo's alone.
+    The HaloPSA and ConnectWise PSA worlds are built from the GravityZone one (same seed,
+    same companies) and share its simulated clock; the Automate clients link to the PSA
+    companies. `rate_limits=False` turns every simulator's limits off; `halo_rate_limit=None`
+    or `cw_rate_limit=None` turns off one simulator's alone.
     """
 
     def __init__(
@@ -57,6 +61,10 @@ class Sandbox:
         halopsa_port: int = 0,
         halo_rate_limit: tuple[int, float] | None = (300, 300.0),
         halo_token_lifetime: int = 3600,
+        connectwise_port: int = 0,
+        automate_port: int = 0,
+        cw_rate_limit: tuple[int, float] | None = (1000, 60.0),
+        automate_token_lifetime: int = 3600,
     ) -> None:
         self.host = host
         self.gravityzone = GravityZoneSimulator(
@@ -75,9 +83,26 @@ class Sandbox:
             rate_limit=halo_rate_limit if rate_limits else None,
             token_lifetime=halo_token_lifetime,
         )
+        self.connectwise = ConnectWiseSimulator(
+            seed=seed,
+            sources=connectwise.sources_from_gravityzone(self.gravityzone.world),
+            clock=self.gravityzone.clock,
+            rate_limit=cw_rate_limit if rate_limits else None,
+            time_scale=time_scale,
+        )
+        self.automate = AutomateSimulator(
+            seed=seed,
+            plan=self.connectwise.store.scenario["automate"]["clients"],
+            clock=self.gravityzone.clock,
+            rate_limit=None if not rate_limits else (600, 60.0),
+            token_lifetime=automate_token_lifetime,
+            time_scale=time_scale,
+        )
         self._planned: list[tuple[Simulator, int]] = [
             (self.gravityzone, gravityzone_port),
             (self.halopsa, halopsa_port),
+            (self.connectwise, connectwise_port),
+            (self.automate, automate_port),
         ]
         self._servers: dict[str, tuple[Simulator, BackgroundServer]] = {}
 
@@ -131,6 +156,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--gravityzone-port", type=int, default=0)
     parser.add_argument("--halopsa-port", type=int, default=0)
+    parser.add_argument("--connectwise-port", type=int, default=0)
+    parser.add_argument("--automate-port", type=int, default=0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--alert-interval", type=float, default=None)
     args = parser.parse_args(argv)
@@ -138,6 +165,8 @@ def main(argv: list[str] | None = None) -> None:
         "host": args.host,
         "gravityzone_port": args.gravityzone_port,
         "halopsa_port": args.halopsa_port,
+        "connectwise_port": args.connectwise_port,
+        "automate_port": args.automate_port,
         "seed": args.seed,
         "alert_interval": args.alert_interval,
     }

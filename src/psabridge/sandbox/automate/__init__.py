@@ -1,0 +1,5 @@
+"""ConnectWise Automate REST API v1 simulator (token login, clients)."""
+
+from .simulator import AutomateSimulator
+
+__all__ = ["AutomateSimulator"]
