@@ -144,6 +144,8 @@ def sandbox(
     host: str = typer.Option("127.0.0.1"),
     gravityzone_port: int = typer.Option(_env_int("PSABRIDGE_SANDBOX_PORT", 8101)),
     halopsa_port: int = typer.Option(_env_int("PSABRIDGE_SANDBOX_HALO_PORT", 8102)),
+    connectwise_port: int = typer.Option(_env_int("PSABRIDGE_SANDBOX_CW_PORT", 8103)),
+    automate_port: int = typer.Option(_env_int("PSABRIDGE_SANDBOX_AUTOMATE_PORT", 8104)),
     alert_interval: float = typer.Option(
         0.0, help="Push a batch of random alerts every N s (0: only on demand)."
     ),
@@ -160,6 +162,8 @@ def sandbox(
         host=host,
         gravityzone_port=gravityzone_port,
         halopsa_port=halopsa_port,
+        connectwise_port=connectwise_port,
+        automate_port=automate_port,
         seed=seed,
         companies=companies,
         endpoints=endpoints,
