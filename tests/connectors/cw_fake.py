@@ -166,7 +166,7 @@ def paged(records: list[dict[str, Any]]) -> Route:
     return route
 
 
-def raising(exc_type: type[httpx.HTTPError]) -> Route:
+def raising(exc_type: type[httpx.TransportError]) -> Route:
     def route(request: httpx.Request) -> Any:
         raise exc_type(f"failed with {PRIVATE_KEY}", request=request)
 

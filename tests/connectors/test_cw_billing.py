@@ -296,7 +296,9 @@ def test_validate_unknown_company(http_options: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("exc", [httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadTimeout])
-def test_validate_cannot_connect(exc: type[httpx.HTTPError], http_options: dict[str, Any]) -> None:
+def test_validate_cannot_connect(
+    exc: type[httpx.TransportError], http_options: dict[str, Any]
+) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise exc(f"down {PRIVATE_KEY}", request=request)
 

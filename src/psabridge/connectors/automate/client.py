@@ -164,19 +164,18 @@ class AutomateClient:
     def clients(self, page_size: int = PAGE_MAX) -> list[models.Client]:
         """Return every client: pages until one is shorter than `page_size`; bounded."""
         found: list[models.Client] = []
+        seen: set[str | None] = set()
         for number in range(1, self.max_pages + 1):
             page = self.clients_page(number, page_size)
+            ids = {c.id for c in page}
+            if ids & seen or len(ids) != len(page):
+                # A server ignoring `page` would send page 1 again: stop at once, do not loop.
+                raise _incomplete("a client came back twice (the pages moved or were ignored)")
+            seen |= ids
             found.extend(page)
             if len(page) < page_size:
-                _check_unique(found)
                 return found
         raise _incomplete(f"more than {self.max_pages} pages")
-
-
-def _check_unique(clients: Iterable[models.Client]) -> None:
-    ids = [c.id for c in clients]
-    if len(set(ids)) != len(ids):
-        raise _incomplete("a client came back twice (the pages moved or were ignored)")
 
 
 def _incomplete(reason: str) -> TransientError:
