@@ -347,9 +347,7 @@ def test_ticket_lifecycle(simulator: Simulator, desk: ConnectWiseDesk) -> None:
     stored = next(t for t in simulator.state()["tickets"] if str(t["id"]) == ref.id)
     assert stored["externalXRef"] == reference
     assert (stored["severity"], stored["impact"], stored["priority"]["id"]) == ("High", "Medium", 2)
-    assert sorted(
-        str(c) if not isinstance(c, dict) else str(c["id"]) for c in stored["configurations"]
-    ) == sorted(a.id for a in assets)
+    assert sorted(str(c) for c in stored["configurations"]) == sorted(a.id for a in assets)
     flags = [
         (n["text"], n["internalAnalysisFlag"], n["detailDescriptionFlag"]) for n in stored["notes"]
     ]
