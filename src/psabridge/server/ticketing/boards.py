@@ -18,7 +18,7 @@ _infos: dict[tuple[str, str], tuple[float, TicketTypeInfo]] = {}
 
 
 def types_of(system: str, board_ids: Iterable[str], desk: Any = None) -> list[Option]:
-    """Return the service types of these boards, each tagged with extra["board_id"]."""
+    """Return the active service types of these boards, each tagged with extra["board_id"]."""
     found: list[Option] = []
     for board_id in dict.fromkeys(b for b in board_ids if b):
         cached = _types.get((system, board_id))
@@ -27,6 +27,7 @@ def types_of(system: str, board_ids: Iterable[str], desk: Any = None) -> list[Op
             tagged = [
                 Option(o.id, o.name, {**o.extra, "board_id": board_id})
                 for o in desk.categories(board_id)
+                if not o.extra.get("inactive")
             ]
             cached = _types[(system, board_id)] = (time.monotonic(), tagged)
         found += cached[1]
