@@ -288,6 +288,7 @@ def test_an_ambiguous_create_is_adopted_by_reference(cw):
     assert route(T0 + MINUTE).created == 1
     assert states() == ["ticketed"] and len(cw.tickets()) == 1
     assert TicketThread.objects.count() == 1
+    assert cw.world.cw_calls()["calls"].get("POST /service/tickets") == 1, "never a second create"
 
 
 def test_a_test_ticket_shows_the_exact_routing(cw, admin_client):
