@@ -125,7 +125,7 @@ def test_malformed_strings_raise_the_400(text: str) -> None:
         compile_conditions(text)
     assert caught.value.status == 400
     assert caught.value.body["code"] == "InvalidObject"
-    assert caught.value.body["message"].startswith("Expected a boolean value, not a numeric.")
+    assert str(caught.value.body["message"]).startswith("Expected a boolean value, not a numeric.")
 
 
 def test_conditions_over_http_and_the_documented_error_body(cw: CwApi) -> None:
