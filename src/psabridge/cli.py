@@ -95,13 +95,16 @@ def _maybe_sandbox(supervisor: launcher.Supervisor) -> str:
     ports = (
         _env_int("PSABRIDGE_SANDBOX_PORT", 8101),
         _env_int("PSABRIDGE_SANDBOX_HALO_PORT", 8102),
+        _env_int("PSABRIDGE_SANDBOX_CW_PORT", 8103),
+        _env_int("PSABRIDGE_SANDBOX_AUTOMATE_PORT", 8104),
     )
     interval = float(os.environ.get("PSABRIDGE_SANDBOX_ALERT_INTERVAL", "2"))
-    print(f"psabridge: starting the sandbox on ports {ports[0]} and {ports[1]} …", flush=True)
+    listed = ", ".join(str(port) for port in ports)
+    print(f"psabridge: starting the sandbox on ports {listed} …", flush=True)
     info = launcher.start_sandbox(supervisor, ports, interval)
     outcomes = launcher.connect_sandbox(info)
     return "; ".join(
-        f"sandbox {name} at {info[name]['base_url']} (connection: {outcome})"
+        f"sandbox {name} at {launcher.sandbox_address(info[name])} (connection: {outcome})"
         for name, outcome in outcomes.items()
     )
 

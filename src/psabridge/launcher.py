@@ -82,12 +82,24 @@ class Supervisor:
                 process.kill()
 
 
+SANDBOX_PORT_OPTIONS = (
+    "--gravityzone-port",
+    "--halopsa-port",
+    "--connectwise-port",
+    "--automate-port",
+)
+
+
 def start_sandbox(
-    supervisor: Supervisor, ports: tuple[int, int], alert_interval: float
+    supervisor: Supervisor, ports: tuple[int, ...], alert_interval: float
 ) -> dict[str, Any]:
-    """Start the sandbox as a child process and return the line of URLs and credentials."""
+    """Start the sandbox as a child process and return the line of URLs and credentials.
+
+    `ports` go to GravityZone, HaloPSA, ConnectWise PSA and Automate, in that order.
+    """
     argv = [sys.executable, "-m", "psabridge.cli", "sandbox", "--json"]
-    argv += ["--gravityzone-port", str(ports[0]), "--halopsa-port", str(ports[1])]
+    for option, port in zip(SANDBOX_PORT_OPTIONS, ports, strict=False):
+        argv += [option, str(port)]
     argv += ["--alert-interval", str(alert_interval)]
     process = supervisor.start("sandbox", argv, stdout=subprocess.PIPE)
     assert process.stdout is not None
@@ -110,8 +122,18 @@ def _read_line(process: subprocess.Popen[bytes], timeout: float) -> bytes:
     return line
 
 
+def sandbox_psa() -> str:
+    """Return the PSA the sandbox connects: PSABRIDGE_SANDBOX_PSA, "halopsa" by default."""
+    wanted = os.environ.get("PSABRIDGE_SANDBOX_PSA", "halopsa").strip().lower()
+    return "connectwise" if wanted in ("connectwise", "cw") else "halopsa"
+
+
 def connect_sandbox(info: dict[str, Any]) -> dict[str, str]:
-    """Point GravityZone (and HaloPSA when no PSA is configured) at the sandbox; return outcomes."""
+    """Point GravityZone (and the sandbox PSA when no PSA is configured) at the sandbox.
+
+    The PSA is HaloPSA, or ConnectWise PSA with Automate when PSABRIDGE_SANDBOX_PSA=connectwise.
+    Returns each connected system's validation outcome.
+    """
     from psabridge.server.core import connections
 
     gravityzone = info["gravityzone"]
@@ -123,16 +145,62 @@ def connect_sandbox(info: dict[str, Any]) -> dict[str, str]:
     if result.outcome == "ok":
         connections.refresh_companies_quietly()
         _restore_sandbox_push()
-    if "halopsa" in info and _psa_is_free():
-        outcomes["halopsa"] = _connect_sandbox_halo(info["halopsa"])
+    psa = sandbox_psa()
+    if psa in info and _psa_is_free():
+        _forget_other_sandbox_psa(psa)
+        if psa == "halopsa":
+            outcomes["halopsa"] = _connect_sandbox_halo(info["halopsa"])
+        else:
+            outcomes.update(_connect_sandbox_connectwise(info))
     return outcomes
 
 
 def _psa_is_free() -> bool:
+    """No PSA is configured, or only sandbox ones (which the sandbox may replace)."""
     from psabridge.server.core.models import Connection, System
 
-    psa = Connection.objects.filter(system__in=[System.HALOPSA, System.CONNECTWISE]).first()
-    return psa is None or (psa.system == System.HALOPSA and psa.is_sandbox)
+    psas = Connection.objects.filter(system__in=[System.HALOPSA, System.CONNECTWISE])
+    return all(psa.is_sandbox for psa in psas)
+
+
+def _forget_other_sandbox_psa(psa: str) -> None:
+    # One PSA at a time: switching the sandbox PSA drops the other sandbox PSA's connection.
+    from psabridge.server.core.models import Connection, System
+
+    others = {"halopsa": [System.CONNECTWISE, System.AUTOMATE], "connectwise": [System.HALOPSA]}
+    Connection.objects.filter(system__in=others[psa], is_sandbox=True).delete()
+
+
+def _connect_sandbox_connectwise(info: dict[str, Any]) -> dict[str, str]:
+    from psabridge.connectors.errors import ConnectorError
+    from psabridge.server.core import connections
+    from psabridge.server.mappings import services
+
+    outcomes = {}
+    for system, names in (
+        ("connectwise", ("site_url", "company_id", "public_key", "private_key", "client_id")),
+        ("automate", ("server_url", "username", "password", "client_id")),
+    ):
+        if system not in info:
+            continue
+        values = {name: str(info[system][name]) for name in names}
+        result = connections.validate(system, values)
+        connections.save(system, values, result, is_sandbox=True)
+        outcomes[system] = result.outcome
+    if outcomes.get("connectwise") == "ok":
+        try:
+            services.refresh("connectwise")
+        except ConnectorError as exc:
+            print(f"  could not read the sandbox ConnectWise companies: {exc}", file=sys.stderr)
+    return outcomes
+
+
+def sandbox_address(values: dict[str, Any]) -> str:
+    """Return the address a sandbox system is reached at, whatever its first field is called."""
+    for name in ("base_url", "site_url", "server_url"):
+        if values.get(name):
+            return str(values[name])
+    return "?"
 
 
 def _connect_sandbox_halo(halo: dict[str, str]) -> str:

@@ -61,6 +61,8 @@ def _stack_env(
         PSABRIDGE_PORT=str(web_port),
         PSABRIDGE_SANDBOX_PORT=str(sandbox_port),
         PSABRIDGE_SANDBOX_HALO_PORT=str(halo_port),
+        PSABRIDGE_SANDBOX_CW_PORT=str(free_port()),
+        PSABRIDGE_SANDBOX_AUTOMATE_PORT=str(free_port()),
         PSABRIDGE_ADMIN_PASSWORD=ADMIN_PASSWORD,
         PSABRIDGE_SANDBOX_ALERT_INTERVAL="2",
         PSABRIDGE_WEB_WORKERS="1",
@@ -91,10 +93,14 @@ def _drop_databases(cleanups: list[tuple[str, str]]) -> None:
     cleanups.clear()
 
 
-def start_stack(data_dir: Path) -> Stack:
-    """Run `psabridge run` on free ports and wait until it says it is serving."""
+def start_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> Stack:
+    """Run `psabridge run` on free ports and wait until it says it is serving.
+
+    `extra_env` adds settings, e.g. PSABRIDGE_SANDBOX_PSA=connectwise.
+    """
     web_port, sandbox_port, halo_port = free_port(), free_port(), free_port()
     env, cleanups = _stack_env(data_dir, web_port, sandbox_port, halo_port)
+    env.update(extra_env or {})
     log_path = data_dir / "run.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
