@@ -158,10 +158,15 @@ def _apply(
             result.problems.append(f"{plan.mapping.psa_client_name}: {exc}")
             _ledger(run, plan, "failed", after=plan.quantity, answer=str(exc))
         else:
-            result.writes += action != "adopt" or before != plan.quantity
+            if action != "adopt" or before != plan.quantity:  # an adopted, equal one: no write
+                result.writes += 1
             _ledger(run, plan, action, before, plan.quantity, addition, answer)
     if plan.ticket == "open":
-        tickets.open(run, plan)
+        try:
+            tickets.open(run, plan)
+        except ConfigError as exc:  # e.g. the board is gone: say so, bill the others
+            result.problems.append(f"{plan.mapping.psa_client_name}: no service ticket: {exc}")
+            _ledger(run, plan, "failed", answer=f"service ticket: {exc}")
 
 
 class _Tickets:
@@ -299,7 +304,8 @@ def _addition_text(plan: CompanyPlan) -> str:
         return f"adopt addition {plan.found.id} on {where}: {plan.found.quantity:g} -> {q:g}"
     addition = known.addition_id if known else "?"
     if action == "update":
-        return f"update addition {addition} on {where}: {plan.step.before:g} -> {q:g}"  # type: ignore[union-attr]
+        before = plan.step.before if plan.step else None
+        return f"update addition {addition} on {where}: {_num(before)} -> {q:g}"
     return f"unchanged: {q:g} on addition {addition} of {where}"
 
 
