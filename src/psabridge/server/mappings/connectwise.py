@@ -40,6 +40,8 @@ from psabridge.server.mappings.models import Mapping, PsaClient
 
 CW = System.CONNECTWISE.value
 AUTOMATE = System.AUTOMATE.value
+# What a re-check writes: never the billing engineer's billing_issues or the checkboxes.
+CHECKED = ["issues", "checked_at", "psa_client_name", "automate_client_name", "company_name"]
 
 
 @dataclass
@@ -135,7 +137,7 @@ def recheck() -> int:
     for mapping in mappings:
         check(mapping, seen, names)
         mapping.checked_at = now
-        mapping.save()
+        mapping.save(update_fields=CHECKED)
     return len(mappings)
 
 
@@ -178,7 +180,7 @@ def on_confirm(mapping: Mapping) -> None:
     if link is not None:
         mapping.automate_client_id, mapping.automate_client_name = link.id, link.name
     check(mapping, world(), {})
-    mapping.save()
+    mapping.save(update_fields=[*CHECKED, "automate_client_id"])
 
 
 def apply_detected(mappings: list[Mapping]) -> UpdateResult:
