@@ -49,7 +49,7 @@ class CwTicketing:
 
 def configure(**overrides: Any) -> list[str]:
     """Save ConnectWise settings: board Security Alerts, type Malware, priority 2 - High."""
-    values = {
+    values: dict[str, Any] = {
         "enabled": True,
         "ticket_type_id": SECURITY_ALERTS,
         "updates_visible": False,
@@ -260,6 +260,7 @@ def test_the_settings_page_offers_boards_types_and_priorities(cw, admin_client):
     assert '<option value="4" selected>Priority 3 - Normal Response</option>' in fragment
     answer = admin_client.post("/ticketing/save", _form(priority_id="1"), follow=True)
     assert "Ticketing settings saved." in answer.content.decode()
+    assert "become ConnectWise PSA service tickets" in answer.content.decode()
     assert routing.routes_of(routing.settings_for(CW))["antimalware"].values["priority_id"] == "1"
     closed = routing.settings_for(CW).closed_status_id
     assert cw.store().get("board_statuses", int(closed))["name"] == "Closed"

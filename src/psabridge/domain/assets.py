@@ -31,6 +31,10 @@ class EndpointFacts:
 
 def _comparable(value: str, rule: AssetRule) -> str:
     value = value.strip()
+    if rule.match_by == "mac":
+        # PSAs write MACs as AA:BB:.. or aa-bb-.. (ConnectWise configurations), GravityZone
+        # as 12 bare hex digits: compare the digits only, whatever the case setting.
+        return "".join(c for c in value if c not in ":-. ").casefold()
     return value if rule.case_sensitive else value.casefold()
 
 

@@ -31,6 +31,7 @@ class Profile:
     """What a PSA's ticketing settings look like and how a kind's route is checked."""
 
     system: str
+    tickets: str  # what alerts become, as the page says it
     type_label: str
     type_noun: str
     type_hint: str
@@ -71,6 +72,7 @@ def _connectwise_defaults(type_info: Any) -> dict[str, str]:
 
 HALO = Profile(
     system="halopsa",
+    tickets="halopsa tickets",
     type_label="Ticket type",
     type_noun="ticket type",
     type_hint="New tickets get the type's default initial status; changing the type fills each "
@@ -96,6 +98,7 @@ HALO = Profile(
 # impact = impact; sla_id stays empty.
 CONNECTWISE = Profile(
     system="connectwise",
+    tickets="ConnectWise PSA service tickets",
     type_label="Default board",
     type_noun="default board",
     type_hint="Each alert kind opens service tickets on its board (this one unless changed), "
