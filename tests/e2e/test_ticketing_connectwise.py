@@ -201,7 +201,7 @@ def test_auto_close_uses_the_board_s_closed_status(cw):
     assert not IntegrationEvent.objects.open().filter(kind="ticketing_closure_failure").exists()
 
 
-def test_a_board_without_closed_status_raises_a_closure_failure(cw):
+def test_a_board_without_closed_status_raises_a_closure_failure(cw, admin_client):
     store = cw.store()
     closed = next(
         s
@@ -219,6 +219,10 @@ def test_a_board_without_closed_status_raises_a_closure_failure(cw):
     event_row = IntegrationEvent.objects.open().get(kind="ticketing_closure_failure")
     assert "Closed" in event_row.message
     assert states() == ["ticketed"]
+    form = {**_form(team=HELP_DESK, category=incident.id), "auto_close_blocked": "on"}
+    page = admin_client.post("/ticketing/save", form, follow=True).content.decode()
+    assert "Warning: board Help Desk has no Closed status" in page
+    assert 'Help Desk: <span class="error">no Closed status' in page
 
 
 def test_a_type_of_another_board_is_refused(cw, admin_client):
