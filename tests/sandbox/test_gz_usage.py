@@ -136,3 +136,30 @@ def test_per_product_type(rpc: Rpc, sandbox: Sandbox) -> None:
     plain = rpc.result("licensing", "getMonthlyUsage", {"companyId": with_edr})
     assert by_type[0]["endpointMonthlyUsage"] == plain["endpointMonthlyUsage"]
     assert by_type[3]["edrMonthlyUsage"] == by_type[3]["endpointMonthlyUsage"] > 0
+
+
+def test_installed_endpoints_count_in_the_running_month(rpc: Rpc, sandbox: Sandbox) -> None:
+    company_id = companies_by(sandbox, 3)[0]
+    before = rpc.result("licensing", "getMonthlyUsage", {"companyId": company_id})
+    added = rpc.sandbox("POST", "endpoints", {"company_id": company_id, "count": 2})["added"]
+    after = rpc.result("licensing", "getMonthlyUsage", {"companyId": company_id})
+    assert after["endpointMonthlyUsage"] == before["endpointMonthlyUsage"] + 2
+    listed = {
+        e["id"]
+        for e in rpc.result(
+            "network", "getEndpointsList", {"parentId": company_id, "perPage": 100}
+        )["items"]
+    }
+    assert {e["id"] for e in added} <= listed
+
+
+@pytest.mark.parametrize(
+    "body", [{"company_id": "nope"}, {"company_id": None}, {"count": 0}, {"count": "2"}]
+)
+def test_installing_endpoints_refuses_bad_input(rpc: Rpc, sandbox: Sandbox, body) -> None:
+    company_id = companies_by(sandbox, 3)[0]
+    request = {"company_id": company_id, **body}
+    before = len(sandbox.gravityzone.world.endpoints)
+    with pytest.raises(AssertionError):
+        rpc.sandbox("POST", "endpoints", request)
+    assert len(sandbox.gravityzone.world.endpoints) == before

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request, Response
 from ..common.inspection import Route, advance_seconds, common_routes, dispatch
 from .faults import parse_fault
 from .generator import AlertRequest
-from .state import ALL_SERVICES
+from .state import ALL_SERVICES, install_endpoints
 
 if TYPE_CHECKING:
     from .simulator import GravityZoneSimulator
@@ -81,6 +81,17 @@ def _keys(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
     return {"api_key": key.key, "services": sorted(key.services), "company_id": key.company_id}
 
 
+def _endpoints(sim: GravityZoneSimulator, body: dict[str, Any]) -> Any:
+    """Install `count` new endpoints in a company now (the seed's "new client installed")."""
+    company_id, count = body.get("company_id"), body.get("count", 1)
+    if company_id not in sim.world.companies:
+        raise ValueError("unknown company_id")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 500:
+        raise ValueError("count must be an integer from 1 to 500")
+    added = install_endpoints(sim.world, company_id, count, sim.clock.now())
+    return {"added": [{"id": e.id, "name": e.name} for e in added]}
+
+
 ROUTES: dict[tuple[str, str], Route[GravityZoneSimulator]] = {
     **common_routes(parse_fault),
     ("POST", "alerts"): _alerts,
@@ -88,4 +99,5 @@ ROUTES: dict[tuple[str, str], Route[GravityZoneSimulator]] = {
     ("POST", "push/faults"): _push_faults,
     ("POST", "clock"): _clock,
     ("POST", "keys"): _keys,
+    ("POST", "endpoints"): _endpoints,
 }

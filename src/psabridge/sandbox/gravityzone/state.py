@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -151,3 +152,38 @@ class World:
             path.insert(0, self.companies[parent])
             parent = self.companies[parent].parent_id
         return path
+
+
+def install_endpoints(world: World, company_id: str, count: int, now: datetime) -> list[Endpoint]:
+    """Add `count` managed, licensed endpoints to a company, first seen `now` and syncing."""
+    template = next((e for e in world.endpoints_of(company_id) if e.is_managed), None)
+    added = []
+    for _ in range(count):
+        number = len(world.endpoints_of(company_id)) + len(added) + 1
+        code = "".join(ch for ch in world.companies[company_id].name.upper() if ch.isalpha())[:5]
+        name = f"{code}-NEW-{number:03d}"
+        added.append(
+            Endpoint(
+                id=secrets.token_hex(12),
+                computer_id=secrets.token_hex(12),
+                company_id=company_id,
+                name=name,
+                fqdn=f"{name.lower()}.local",
+                ips=[f"10.99.{number // 250}.{number % 250 + 2}"],
+                macs=[secrets.token_hex(6)],
+                machine_type=1,
+                os=template.os if template else "Windows 11 Pro",
+                is_managed=True,
+                licensed=1,
+                product_type=template.product_type if template else ENDPOINT_SECURITY,
+                first_seen=now.replace(microsecond=0),
+                last_seen=None,
+                live_lag=timedelta(seconds=30),
+                hwid=secrets.token_hex(16),
+                modules=dict(template.modules) if template else {},
+            )
+        )
+    for endpoint in added:
+        world.endpoints[endpoint.id] = endpoint
+    world.build_indexes()
+    return added
