@@ -143,9 +143,12 @@ def test_suggestions_through_automate_need_the_whole_chain_and_a_free_company():
         "Automate client Acme Dental links to this company (ExternalId) "
         "and matches GravityZone company Acme Dental LLC by name"
     )
-    # Birch's company is taken; Cedar Farms has no ExternalId link (the name alone is not used).
-    both = suggest_through_automate(psa, COMPANIES, detection)
-    assert [s.psa.id for s in both] == ["1", "2"]
+    # Cedar Farms has no ExternalId link: the plain name match, said so.
+    every = suggest_through_automate(psa, COMPANIES, detection)
+    assert [(s.psa.id, s.company.id) for s in every] == [("1", "g1"), ("2", "g2"), ("3", "g3")]
+    assert every[2].via is None
+    assert every[2].reason == "same name; no Automate client links to this company (ExternalId)"
+    both = every
     assert both[1].reason.endswith("the ConnectWise PSA company's own name differs: check the link")
 
 
@@ -301,3 +304,14 @@ def test_issue_texts_are_the_seeds_and_actions_name_the_parties():
 )
 def test_detected_association(stored, seen, expected):
     assert detected_association(stored, seen) == expected
+
+
+def test_name_fallback_never_competes_with_an_automate_suggestion():
+    # Client c1 links PSA company 9 (named otherwise) to g1; PSA company 1 matches g1 by name.
+    detection = detect([AutomateLink("c1", "Acme Dental", "9")], COMPANIES)
+    psa = [Party("1", "Acme Dental"), Party("9", "Northwind")]
+    suggestions = suggest_through_automate(psa, COMPANIES, detection)
+    assert [(s.psa.id, s.company.id) for s in suggestions] == [("9", "g1")]
+    # A PSA company with a linked client never falls back to its own name.
+    linked = detect([AutomateLink("c1", "Zed", "1")], COMPANIES)
+    assert suggest_through_automate([Party("1", "Acme Dental")], COMPANIES, linked) == []

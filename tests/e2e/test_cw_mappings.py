@@ -42,7 +42,7 @@ def automate(cw_world: Any) -> Any:  # noqa: F811
 def mapped(automate: Any) -> Any:
     """Every suggestion through Automate confirmed, the mislinked one (names differ) left out."""
     for row in services.rows(CW, "unmapped"):
-        if row.suggestion and "differs" not in row.suggestion.reason:
+        if row.suggestion and row.suggestion.via and "differs" not in row.suggestion.reason:
             services.confirm(CW, row.psa.client_id, row.suggestion.company.id)
     return automate
 
@@ -79,8 +79,11 @@ def test_refresh_reads_automate_and_suggests_through_it(automate, admin_client):
     # The scenario's mislinked client: Northwind's ExternalId link leads to Ironbridge's name.
     assert rows["Northwind Traders"].automate == "Ironbridge Architects Ltd"
     assert "own name differs" in rows["Northwind Traders"].suggestion.reason
-    # The unlinked client (ExternalId 0) and companies without a client: no suggestion.
-    assert rows["valley architects ltd."].suggestion is None
+    # No client links to these (the scenario's unlinked one has ExternalId 0): plain names,
+    # except where an Automate suggestion already points at the company.
+    valley = rows["valley architects ltd."].suggestion
+    assert (valley.company.name, valley.via) == ("Valley Architects Ltd.", None)
+    assert valley.reason.endswith("; no Automate client links to this company (ExternalId)")
     assert rows["Ironbridge Architects Ltd"].suggestion is None
     assert rows["Tailspin Toys"].suggestion is None, "no GravityZone company of that name"
     count = services.unmapped_company_count(CW)

@@ -212,21 +212,39 @@ def _unique_by_name(parties: Iterable[Party]) -> dict[str, Party]:
 def suggest_through_automate(
     psa_companies: Iterable[Party], free_companies: Iterable[Party], detection: Detection
 ) -> list[Suggestion]:
-    """Return PSA company -> detected Automate client -> detected free GravityZone company."""
+    """Return PSA company -> detected Automate client -> detected free GravityZone company.
+
+    A PSA company no Automate client links to falls back to the plain name match, among the
+    free companies no Automate suggestion points at (one suggestion per company).
+    """
+    psa_companies, free_companies = list(psa_companies), list(free_companies)
     free = {company.id for company in free_companies}
     suggestions = []
     for psa in psa_companies:
         client = detection.client_of(psa.id)
         company = detection.company_of(client.id) if client else None
         if client and company and company.id in free:
-            reason = (
-                f"Automate client {client.name} links to this company (ExternalId) "
-                f"and matches GravityZone company {company.name} by name"
+            suggestions.append(
+                Suggestion(
+                    psa, company, _chain_reason(psa, client, company), Party(client.id, client.name)
+                )
             )
-            if normalize_name(psa.name) != normalize_name(company.name):
-                reason += "; the ConnectWise PSA company's own name differs: check the link"
-            suggestions.append(Suggestion(psa, company, reason, Party(client.id, client.name)))
+    taken = {s.company.id for s in suggestions}
+    unlinked = [p for p in psa_companies if detection.client_of(p.id) is None]
+    for named in suggest(unlinked, [c for c in free_companies if c.id not in taken]):
+        reason = f"{named.reason}; no Automate client links to this company (ExternalId)"
+        suggestions.append(Suggestion(named.psa, named.company, reason))
     return sorted(suggestions, key=lambda s: s.psa.name.lower())
+
+
+def _chain_reason(psa: Party, client: AutomateLink, company: Party) -> str:
+    reason = (
+        f"Automate client {client.name} links to this company (ExternalId) "
+        f"and matches GravityZone company {company.name} by name"
+    )
+    if normalize_name(psa.name) != normalize_name(company.name):
+        reason += "; the ConnectWise PSA company's own name differs: check the link"
+    return reason
 
 
 @dataclass(frozen=True)
