@@ -241,6 +241,9 @@ def apply(
     ]
     result = connectwise.apply_detected(chosen) if _is_cw(system) else UpdateResult()
     for mapping in chosen:
+        if mapping.pk in result.changed and mapping.ticketing:  # now another company's mapping
+            _replay(system, mapping.company_id)
+    for mapping in chosen:
         if _set_checkboxes(system, mapping, wanted[mapping.pk]):
             result.changed.add(mapping.pk)
     if _is_cw(system) and result.changed:
