@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from psabridge.connectors.connectwise.adapter import ConnectWiseDesk
 from psabridge.connectors.connectwise.billing import ConnectWiseBilling
-from psabridge.connectors.errors import ConfigError, TransientError
+from psabridge.connectors.errors import CompanyBlockedError, ConfigError, TransientError
 from psabridge.connectors.ports_connectwise import NewAddition, ServiceTicket
 from psabridge.connectors.registry import ConnectorOptions, create_billing_target, create_connector
 
@@ -147,7 +147,8 @@ def test_disallow_saving_is_a_config_error_with_a_short_message(
     new = NewAddition("40", "7", 12, date(2026, 11, 1), date(2026, 11, 30))
     with pytest.raises(ConfigError) as raised:
         billing(fake, http_options).create_addition(new)
-    assert type(raised.value) is ConfigError
+    # A company-level refusal: the ticketing engine parks that company's alerts alone.
+    assert type(raised.value) is CompanyBlockedError
     assert (
         raised.value.message
         == "company: The company's status 'Not Approved' does not allow saving."

@@ -17,6 +17,7 @@ from psabridge.connectors.connectwise.adapter import ConnectWiseDesk
 from psabridge.connectors.connectwise.billing import ConnectWiseBilling
 from psabridge.connectors.errors import (
     AuthError,
+    CompanyBlockedError,
     ConfigError,
     NotFoundError,
     PermissionDeniedError,
@@ -288,6 +289,7 @@ def test_disallow_saving_is_refused_as_config_error(
     expected = "company: The company's status 'Not Approved' does not allow saving."
     assert raised.value.message == expected
     assert raised_ticket.value.message == expected
+    assert isinstance(raised_ticket.value, CompanyBlockedError)
 
 
 def test_bill_start_refusal_is_a_config_error(

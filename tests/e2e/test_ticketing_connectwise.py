@@ -13,6 +13,7 @@ from psabridge.server.alerts.models import Alert
 from psabridge.server.alerts.receiver import forget_receivers
 from psabridge.server.core import connections
 from psabridge.server.core.models import IntegrationEvent
+from psabridge.server.mappings import services as mapping_services
 from psabridge.server.mappings.models import Mapping
 from psabridge.server.ticketing import engine, fields, routing, test_ticket
 from psabridge.server.ticketing.models import TicketThread
@@ -270,16 +271,32 @@ def test_the_settings_page_offers_boards_types_and_priorities(cw, admin_client):
     assert cw.store().get("board_statuses", int(closed))["name"] == "Closed"
 
 
-def test_a_company_that_disallows_saving_parks_the_alert_with_the_reason(cw):
+def test_a_company_that_disallows_saving_parks_only_its_alerts_until_fixed(cw):
     row = _scenario_company(cw.world, "not_approved")
-    mapping = _map(cw.world, row)
-    endpoint = _endpoints(mapping.company_id)[0]
-    cw.post(add_events(event("av", False, mapping.company_id, endpoint)))
+    blocked = _map(cw.world, row)
+    endpoint = _endpoints(blocked.company_id)[0]
+    cw.post(add_events(event("av", False, blocked.company_id, endpoint)))
+    cw.alert("av")  # the fixture's company, whose status allows saving
     route(T0)
-    assert states() == ["parked_config"]
-    problem = IntegrationEvent.objects.open().get(kind="invalid_ticketing_configuration")
-    assert "does not allow saving" in problem.message
-    assert "does not allow saving" in Alert.objects.get().state_reason
+    by_company = dict(Alert.objects.values_list("company_id", "state"))
+    assert by_company == {blocked.company_id: "parked_unmapped", cw.mapping.company_id: "ticketed"}
+    assert "Disallow Saving" in Alert.objects.get(company_id=blocked.company_id).state_reason
+    assert routing.settings_for(CW).valid, "one company's status is not a configuration problem"
+    assert not IntegrationEvent.objects.open().filter(kind="invalid_ticketing_configuration")
+    waiting = IntegrationEvent.objects.open().get(kind="alerts_unmapped_company")
+    assert blocked.company_id in waiting.scope and "Disallow Saving" in waiting.message
+    blocked.refresh_from_db()
+    assert [i["code"] for i in blocked.issues] == ["disallow_saving"]
+    cw.post(add_events(event("av", False, blocked.company_id, endpoint)))
+    posts = cw.world.cw_calls()["calls"].get("POST /service/tickets", 0)
+    route(T0 + MINUTE)
+    assert cw.world.cw_calls()["calls"].get("POST /service/tickets", 0) == posts, "no new try"
+    cw.world.sandbox.connectwise.set_company_status(row["psa_company_id"], "Active")
+    mapping_services.refresh(CW)
+    assert Alert.objects.filter(company_id=blocked.company_id, state="queued").count() == 2
+    route(T0 + 2 * MINUTE)
+    route(T0 + 4 * MINUTE)  # the second alert of the key waits for its note window (R5.10)
+    assert set(Alert.objects.values_list("state", flat=True)) == {"ticketed", "noted"}
 
 
 def test_an_ambiguous_create_is_adopted_by_reference(cw):

@@ -43,6 +43,12 @@ class ConfigError(ConnectorError):
     kind = "config"
 
 
+class CompanyBlockedError(ConfigError):
+    """The PSA refuses writes for one company (ConnectWise: its status disallows saving)."""
+
+    kind = "company_blocked"
+
+
 class NotFoundError(ConfigError):
     """The addressed resource or endpoint does not exist (HTTP 404)."""
 

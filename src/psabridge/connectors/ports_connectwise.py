@@ -1,4 +1,4 @@
-"""ConnectWise ports: PSA companies, agreements and additions (AgreementBilling), Automate clients."""
+"""ConnectWise ports: PSA companies, agreements, additions (AgreementBilling), Automate clients."""
 
 from __future__ import annotations
 
@@ -122,7 +122,9 @@ class AgreementBilling(Protocol):
         """POST one addition; the caller looks for an existing one first (never blind)."""
         ...
 
-    def set_addition_quantity(self, agreement_id: str, addition_id: str, quantity: float) -> Addition:
+    def set_addition_quantity(
+        self, agreement_id: str, addition_id: str, quantity: float
+    ) -> Addition:
         """PATCH an addition's quantity in place and return it as the PSA now has it."""
         ...
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from psabridge.connectors.connectwise.models import ErrorBody
 from psabridge.connectors.errors import (
     AuthError,
+    CompanyBlockedError,
     ConfigError,
     NotFoundError,
     PermissionDeniedError,
@@ -59,6 +60,14 @@ def invalid_object_text(body: ErrorBody | None) -> str | None:
     return body.message
 
 
+def _company_blocked(body: ErrorBody | None) -> bool:
+    """The company's status refuses saving (wire contract: InvalidStatus on company)."""
+    return body is not None and any(
+        e.code == "InvalidStatus" and (e.resource or "").lower() == "company"
+        for e in body.errors or ()
+    )
+
+
 def api_check(
     expect: Expect, secrets: Callable[[], Iterable[str]]
 ) -> Callable[[httpx.Response], None]:
@@ -83,6 +92,8 @@ def api_error(
     if status == 400:
         detail = invalid_object_text(body)
         text = redact(detail, secrets)[:_DETAIL_MAX] if detail else None
+        if _company_blocked(body):
+            return CompanyBlockedError(text or "the company's status does not allow saving")
         return ConfigError(text or "ConnectWise PSA refused the request (HTTP 400)")
     if status == 401:
         return AuthError("ConnectWise PSA rejected the API keys or the client id (HTTP 401)")

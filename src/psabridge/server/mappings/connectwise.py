@@ -135,10 +135,24 @@ def recheck() -> int:
     now = timezone.now()
     mappings = list(Mapping.objects.filter(system=CW))
     for mapping in mappings:
+        was_blocked = _blocks_tickets(mapping)
         check(mapping, seen, names)
         mapping.checked_at = now
         mapping.save(update_fields=CHECKED)
+        if was_blocked and not _blocks_tickets(mapping):
+            _replay_parked(mapping.company_id)
     return len(mappings)
+
+
+def _blocks_tickets(mapping: Mapping) -> bool:
+    # The ticketing engine parks a Disallow Saving company's alerts (R2.4, R5.8).
+    return any(issue.get("code") == "disallow_saving" for issue in mapping.issues)
+
+
+def _replay_parked(company_id: str) -> None:
+    from psabridge.server.ticketing.engine import replay_parked
+
+    replay_parked(CW, reason="mapping", company_id=company_id)
 
 
 def check(mapping: Mapping, seen: ConnectWiseWorld, names: dict[str, str]) -> None:

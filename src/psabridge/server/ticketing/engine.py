@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from psabridge.connectors.errors import (
     AuthError,
+    CompanyBlockedError,
     ConfigError,
     ConnectorError,
     NotFoundError,
@@ -34,7 +35,7 @@ from psabridge.server.alerts.models import Alert, AlertState
 from psabridge.server.core import connections
 from psabridge.server.core import events as event_service
 from psabridge.server.mappings.models import Mapping
-from psabridge.server.ticketing import closing, fields, leases, routing, texts
+from psabridge.server.ticketing import blocking, closing, fields, leases, routing, texts
 from psabridge.server.ticketing.models import (
     AggregationKey,
     ThreadState,
@@ -155,6 +156,7 @@ def _sort_out(system: str, settings: TicketingSettings, result: RouteResult) -> 
     result.parked += unmapped.update(
         state=AlertState.PARKED_UNMAPPED, state_reason="the company is not mapped to a PSA client"
     )
+    result.parked += blocking.park_blocked_companies(system, mapped.filter(ticketing=True))
 
 
 def _queued_keys() -> list[tuple[str, str, str]]:
@@ -318,6 +320,14 @@ class KeyWork:
         )
         try:
             created = self._call(self.desk.create_ticket, ticket)
+        except CompanyBlockedError as refused:
+            # One company's status refuses saving: park its alerts, not every company's.
+            thread.state = ThreadState.FAILED
+            thread.save(update_fields=["state"])
+            self.result.parked += blocking.block_company(
+                self.system, self.mapping, self.alerts, str(refused)
+            )
+            return
         except ConfigError as refused:
             self._refused(thread, str(refused))
             return
