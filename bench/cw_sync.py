@@ -79,7 +79,9 @@ def connect(info: dict[str, Any]) -> None:
 
     gz = info["gravityzone"]
     connections.save_gravityzone(
-        gz["base_url"], gz["api_key"], connections.validate_gravityzone(gz["base_url"], gz["api_key"])
+        gz["base_url"],
+        gz["api_key"],
+        connections.validate_gravityzone(gz["base_url"], gz["api_key"]),
     )
     names = ("site_url", "company_id", "public_key", "private_key", "client_id")
     values = {name: str(info["connectwise"][name]) for name in names}
@@ -100,25 +102,25 @@ def unbudgeted_target() -> Any:
     return create_billing_target(SYSTEM, values, ConnectorOptions())
 
 
-def map_companies(target: Any) -> int:
-    """Map every PSA company to its GravityZone company by the R2.2 name suggestion; billing on."""
-    from psabridge.domain.mapping import Party, suggest
-    from psabridge.server.core import connections
+def map_companies(sandbox: Any) -> int:
+    """Map every GravityZone company to its ConnectWise company as the scenario pairs them (the
+    admin confirming every match; names alone are ambiguous in a world this size); billing on."""
     from psabridge.server.mappings.models import Mapping
 
-    psa = [Party(c.id, c.name) for c in target.companies()]
-    gz = [Party(c.id, c.name) for c in connections.gravityzone_platform().companies()]
+    names = {c["id"]: c["name"] for c in sandbox.connectwise.snapshot()["companies"]}
+    pairs = sandbox.connectwise.store.scenario["companies"]
     rows = [
         Mapping(
             system=SYSTEM,
-            psa_client_id=s.psa.id,
-            psa_client_name=s.psa.name,
-            company_id=s.company.id,
-            company_name=s.company.name,
+            psa_client_id=str(row["psa_company_id"]),
+            psa_client_name=names[row["psa_company_id"]],
+            company_id=row["gravityzone_id"],
+            company_name=row["gravityzone_name"],
             billing=True,
             ticketing=False,
         )
-        for s in suggest(psa, gz)
+        for row in pairs
+        if row["psa_company_id"]
     ]
     Mapping.objects.bulk_create(rows)
     return len(rows)
@@ -154,15 +156,21 @@ def measured(name: str, sandbox: Any, month: Any) -> Phase:
     seconds = time.perf_counter() - started
     stats = sandbox.connectwise.calls()
     return Phase(
-        name, seconds, Counter(stats["calls"]), stats["rate_limited"], result.writes, result.counts()
+        name,
+        seconds,
+        Counter(stats["calls"]),
+        stats["rate_limited"],
+        result.writes,
+        result.counts(),
     )
 
 
 def change_counts(share: float, month: Any, seed: int) -> set[str]:
-    """Raise the count of `share` of the billed companies by one, as a new endpoint would."""
-    from psabridge.server.billing.models import UsageSnapshot
+    """Raise the count of `share` of the companies with an addition by one (a new endpoint)."""
+    from psabridge.server.billing.models import CwAddition, UsageSnapshot
 
-    snapshots = list(UsageSnapshot.objects.filter(month=str(month), not_billed_reason=""))
+    billed = CwAddition.objects.filter(month=str(month)).values_list("mapping__company_id")
+    snapshots = list(UsageSnapshot.objects.filter(month=str(month), company_id__in=billed))
     chosen = random.Random(seed).sample(snapshots, round(len(snapshots) * share))
     for snapshot in chosen:
         snapshot.endpoints_counted += 1
@@ -175,8 +183,7 @@ def additions_match(sandbox: Any, month: Any) -> tuple[int, int]:
     from psabridge.server.billing.models import CwAddition, UsageSnapshot
 
     counted = {
-        s.company_id: s.endpoints_counted
-        for s in UsageSnapshot.objects.filter(month=str(month))
+        s.company_id: s.endpoints_counted for s in UsageSnapshot.objects.filter(month=str(month))
     }
     in_psa = {str(a["id"]): a for a in sandbox.connectwise.snapshot()["additions"]}
     records = list(CwAddition.objects.filter(month=str(month)).select_related("mapping"))
@@ -206,7 +213,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         month = Month(today.year, today.month)
         with limits_lifted(sandbox):
             target = unbudgeted_target()
-            mappings = map_companies(target)
+            mappings = map_companies(sandbox)
             configure(target)
             collection.collect(month, billing_only=True)
             first = cw_sync.sync(month, target=target)
@@ -263,19 +270,20 @@ def report(outcome: dict[str, Any], args: argparse.Namespace, failures: list[str
     verdict = "all checks passed" if not failures else "FAILED: " + "; ".join(failures)
     return textwrap.dedent(
         f"""\
-        Command: `.venv/bin/python bench/cw_sync.py --companies {args.companies}` ({machine_facts()}).
+        Command: `.venv/bin/python bench/cw_sync.py --companies {args.companies}`
+        ({machine_facts()}).
 
         Setup (not measured, limits lifted): the sandbox with {args.companies} GravityZone
         companies and the matching ConnectWise PSA companies; {outcome["mappings"]} mappings
-        from the name suggestions, Billing on; agreement type "{TYPE_NAME}", product
+        as the scenario pairs them, Billing on; agreement type "{TYPE_NAME}", product
         "{PRODUCT_CODE}"; the month's usage collected; the month-start sync
         ({outcome["first"]}) in {outcome["setup_seconds"]:.0f} s. Then, with the simulator's
         default limit (1,000 calls per 60 s) and psabridge's own budget:
 
         {phase_line(unchanged, CW_LIMIT)}
         {phase_line(changed, CW_LIMIT)}
-        - {outcome["changed_companies"]} counts raised by one ({args.changed:.0%} of the billed
-          companies); PATCHes: {changed.of("PATCH")}; calls allowed: {unchanged.total} +
+        - {outcome["changed_companies"]} counts raised by one ({args.changed:.0%} of the companies
+          with an addition); PATCHes: {changed.of("PATCH")}; calls allowed: {unchanged.total} +
           {outcome["changed_companies"]} = {unchanged.total + outcome["changed_companies"]}.
         - After the runs {outcome["equal"]} of {outcome["recorded"]} additions in the simulator
           equal their company's count.

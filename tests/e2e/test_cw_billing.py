@@ -397,11 +397,14 @@ def test_pages_show_settings_preview_sync_and_ledger(cw, admin_client):
     assert 'id="cw-blocked"' not in page and "Managed Security" in page
     preview = admin_client.get(f"/billing/connectwise/preview?month={cw.month}").content.decode()
     assert 'id="cw-plan"' in preview and "create an addition" in preview
+    started = admin_client.post(f"/billing/connectwise/sync?month={cw.month}", {"collect": "1"})
+    assert 'id="cw-started"' in started.content.decode()  # the task ran (immediate in tests)
+    assert BillingRun.objects.filter(system=CW).count() == 1
     answer = admin_client.post(f"/billing/connectwise/sync?month={cw.month}").content.decode()
-    assert 'id="cw-sync-summary"' in answer
+    assert 'id="cw-sync-summary"' in answer and "0 write(s)" in answer
     page = admin_client.get("/billing/connectwise/").content.decode()
     assert 'id="cw-runs"' in page and 'id="cw-additions"' in page
-    run = BillingRun.objects.get(system=CW)
+    run = BillingRun.objects.filter(system=CW).order_by("started_at").first()
     ledger = admin_client.get(f"/billing/runs/{run.pk}/").content.decode()
     assert "create" in ledger
 

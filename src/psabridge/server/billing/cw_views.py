@@ -13,7 +13,12 @@ from psabridge.connectors.errors import ConnectorError
 from psabridge.domain.usage import Month
 from psabridge.server.billing import collection, cw_settings, cw_sync
 from psabridge.server.billing.cw_settings import OPTIONAL_STATUSES, LiveLists
-from psabridge.server.billing.models import BillingRun, CwAddition, CwBillingSettings
+from psabridge.server.billing.models import (
+    BillingRun,
+    CwAddition,
+    CwBillingSettings,
+    UsageSnapshot,
+)
 
 
 def _month(request: HttpRequest) -> Month:
@@ -56,10 +61,20 @@ def cw_billing_preview(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def cw_billing_sync(request: HttpRequest) -> HttpResponse:
-    """Collect the month's usage and sync it now; answer with what was written (htmx)."""
+    """Write the month from the usage last collected now, or (collect=1) collect it first in
+    the background: reading every endpoint from GravityZone takes minutes, not a request."""
     month = _month(request)
+    if request.POST.get("collect") == "1":
+        from psabridge.server.billing.tasks import cw_billing_sync_now
+
+        cw_billing_sync_now(str(month))
+        return _answer(
+            request,
+            f"Collecting {month.label()} usage from GravityZone, then syncing, in the "
+            "background; the run appears under Ledger when it finishes (reload the page).",
+            started=True,
+        )
     try:
-        collection.collect(month, billing_only=True)
         result = cw_sync.sync(month)
     except ConnectorError as exc:
         return _answer(request, f"The sync stopped: {exc}. Syncing again resumes it.")
@@ -75,9 +90,9 @@ def _result(result: cw_sync.SyncResult) -> dict[str, Any]:
     return {"result": result, "rows": rows, "counts": counts}
 
 
-def _answer(request: HttpRequest, text: str) -> HttpResponse:
+def _answer(request: HttpRequest, text: str, started: bool = False) -> HttpResponse:
     # 200 on purpose: htmx swaps only successful answers, and the failure must be seen
-    context = {"failure": text}
+    context = {"started": text} if started else {"failure": text}
     return render(request, "billing/connectwise_result.html", context)
 
 
@@ -117,4 +132,8 @@ def _context(
         .select_related("mapping")
         .order_by("mapping__psa_client_name"),
         "runs": BillingRun.objects.filter(system=cw_settings.SYSTEM)[:10],
+        "collected_at": UsageSnapshot.objects.filter(month=str(month))
+        .order_by("-collected_at")
+        .values_list("collected_at", flat=True)
+        .first(),
     }

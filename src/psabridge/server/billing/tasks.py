@@ -81,20 +81,26 @@ def cw_billing_sync() -> None:
     if not _cw_billing_ready():
         return
     try:
-        for result in cw_sync.sync_due():
+        # collect_usage ran at minute 15 of the same hours: write what it collected.
+        for result in cw_sync.sync_due(collect=False):
             log.info("connectwise billing %s: %s writes", result.month, result.writes)
     except ConnectorError as exc:
         log.warning("connectwise billing sync stopped, resumed in 4 hours: %s", exc)
 
 
 @db_task()
-def cw_billing_sync_now() -> None:
-    """Collect and sync the running month now (the Sync now button, in the background)."""
+def cw_billing_sync_now(month: str | None = None) -> None:
+    """Collect a month's usage (default: the months due) and sync it (the page's button)."""
+    from psabridge.domain.usage import Month
     from psabridge.server.billing import cw_sync
 
     if not _cw_billing_ready():
         return
     try:
-        cw_sync.sync_due()
+        if month is None:
+            cw_sync.sync_due()
+        else:
+            collection.collect(Month.parse(month), billing_only=True)
+            cw_sync.sync(Month.parse(month))
     except ConnectorError as exc:
         log.warning("connectwise billing sync stopped: %s", exc)
