@@ -268,8 +268,11 @@ def phase_line(phase: Phase, limit: tuple[int, float]) -> str:
 def report(outcome: dict[str, Any], args: argparse.Namespace, failures: list[str]) -> str:
     unchanged, changed = outcome["unchanged"], outcome["changed"]
     verdict = "all checks passed" if not failures else "FAILED: " + "; ".join(failures)
-    return textwrap.dedent(
-        f"""\
+    return (
+        SECTION
+        + "\n\n"
+        + textwrap.dedent(
+            f"""\
         Command: `.venv/bin/python bench/cw_sync.py --companies {args.companies}`
         ({machine_facts()}).
 
@@ -292,6 +295,7 @@ def report(outcome: dict[str, Any], args: argparse.Namespace, failures: list[str
         and the agreements of the type in pages of 1,000 and compares with the additions it
         recorded, so it makes no per-company call; a changed count costs one PATCH.
         """
+        )
     )
 
 
