@@ -176,7 +176,7 @@ def _connect_sandbox_connectwise(info: dict[str, Any]) -> dict[str, str]:
     from psabridge.server.core import connections
     from psabridge.server.mappings import services
 
-    outcomes = {}
+    outcomes: dict[str, str] = {}
     for system, names in (
         ("connectwise", ("site_url", "company_id", "public_key", "private_key", "client_id")),
         ("automate", ("server_url", "username", "password", "client_id")),

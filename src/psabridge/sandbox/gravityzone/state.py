@@ -157,7 +157,7 @@ class World:
 def install_endpoints(world: World, company_id: str, count: int, now: datetime) -> list[Endpoint]:
     """Add `count` managed, licensed endpoints to a company, first seen `now` and syncing."""
     template = next((e for e in world.endpoints_of(company_id) if e.is_managed), None)
-    added = []
+    added: list[Endpoint] = []
     for _ in range(count):
         number = len(world.endpoints_of(company_id)) + len(added) + 1
         code = "".join(ch for ch in world.companies[company_id].name.upper() if ch.isalpha())[:5]

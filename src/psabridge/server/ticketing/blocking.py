@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
+
 from psabridge.domain.mapping import DISALLOW_SAVING
 from psabridge.server.alerts.models import Alert, AlertState
 from psabridge.server.core import events as event_service
@@ -44,10 +46,8 @@ def block_company(system: str, mapping: Mapping, alerts: list[Alert], refusal: s
     return _park(system, mapping, Alert.objects.filter(pk__in=[a.pk for a in alerts]), issue)
 
 
-def _park(system: str, mapping: Mapping, alerts: object, issue: dict[str, str]) -> int:
-    parked = alerts.filter(
-        company_id=mapping.company_id
-    ).update(  # type: ignore[attr-defined]
+def _park(system: str, mapping: Mapping, alerts: QuerySet[Alert], issue: dict[str, str]) -> int:
+    parked = alerts.filter(company_id=mapping.company_id).update(
         state=AlertState.PARKED_UNMAPPED, state_reason=issue["text"][:300]
     )
     if parked:

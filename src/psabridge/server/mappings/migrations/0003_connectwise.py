@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mappings', '0002_mapping_billing_issue_mapping_custom_billing'),
+        ("mappings", "0002_mapping_billing_issue_mapping_custom_billing"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mapping',
-            name='automate_client_id',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="mapping",
+            name="automate_client_id",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
         migrations.AddField(
-            model_name='mapping',
-            name='automate_client_name',
-            field=models.CharField(blank=True, default='', max_length=200),
+            model_name="mapping",
+            name="automate_client_name",
+            field=models.CharField(blank=True, default="", max_length=200),
         ),
         migrations.AddField(
-            model_name='mapping',
-            name='billing_issues',
+            model_name="mapping",
+            name="billing_issues",
             field=models.JSONField(default=list),
         ),
     ]
