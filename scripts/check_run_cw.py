@@ -137,7 +137,11 @@ def collect_and_sync(client: httpx.Client, what: str) -> None:
 
 
 def latest_run(client: httpx.Client) -> int:
-    runs = re.findall(r'href="/billing/runs/(\d+)/"', client.get("/billing/connectwise/").text)
+    """Return the id of the newest finished sync in the ledger (0: none)."""
+    page = client.get("/billing/connectwise/").text
+    if "running…" in page:
+        return 0
+    runs = re.findall(r'href="/billing/runs/(\d+)/"', page)
     return max((int(r) for r in runs), default=0)
 
 
