@@ -6,7 +6,7 @@ import socket
 import struct
 import threading
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from werkzeug.wrappers import Request, Response
@@ -99,6 +99,50 @@ def parse_counts(spec: dict[str, Any]) -> tuple[int | None, int | None, int | No
         if value is not None and (not isinstance(value, int) or value < 0):
             raise ValueError(f"{name} must be a non-negative integer or null")
     return times, retry_after, latency_ms
+
+
+@dataclass
+class PathFault(FaultTiming):
+    """One armed fault of a REST API, by path and method; `times` None means until cleared."""
+
+    path: str
+    method: str
+    mode: str
+    status: int = 500
+    retry_after: int | None = None
+    times: int | None = 1
+    latency_ms: int | None = None
+
+    def matches(self, path: str, method: str) -> bool:
+        """Return whether the fault applies to a request (paths are case-insensitive)."""
+        return self.method in ("*", method.upper()) and path_matches(self.path, path)
+
+
+def path_matches(pattern: str, path: str) -> bool:
+    """Match "*", an exact path, or a prefix ending in "*" (e.g. "/finance/*")."""
+    if pattern == "*":
+        return True
+    wanted, actual = pattern.lower().rstrip("/"), path.lower().rstrip("/")
+    if wanted.endswith("*"):
+        return actual.startswith(wanted[:-1].rstrip("/"))
+    return wanted == actual
+
+
+def parse_path_fault(
+    spec: dict[str, Any], modes: tuple[str, ...], methods: tuple[str, ...], example: str
+) -> PathFault:
+    """Return a PathFault from an inspection API body, or raise ValueError."""
+    mode = parse_mode(spec, modes)
+    path, method = spec.get("path", "*"), spec.get("method", "*")
+    status = spec.get("status", 500)
+    if not isinstance(path, str) or not path:
+        raise ValueError(f"path must be a non-empty string such as {example} or *")
+    if not isinstance(method, str) or method.upper() not in methods:
+        raise ValueError(f"method must be one of {', '.join(methods)}")
+    if not is_http_status(status):
+        raise ValueError("status must be an HTTP status code")
+    times, retry_after, latency_ms = parse_counts(spec)
+    return PathFault(path, method.upper(), mode, status, retry_after, times, latency_ms)
 
 
 def retry_headers(status: int, retry_after: int | None) -> dict[str, str]:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from ..common.faults import (
     COMMON_MODES,
     DEFAULT_TIMEOUT_SECONDS,
     FaultBook,
-    FaultTiming,
-    is_http_status,
-    parse_counts,
-    parse_mode,
+    PathFault,
+    parse_path_fault,
+    path_matches,
     reset_connection,
 )
 
@@ -31,43 +29,9 @@ MODES = (*COMMON_MODES, "commit_then_reset", "commit_then_500")
 METHODS = ("GET", "POST", "DELETE", "*")
 
 
-@dataclass
-class Fault(FaultTiming):
-    """One armed fault; `times` None means until cleared."""
-
-    path: str
-    method: str
-    mode: str
-    status: int = 500
-    retry_after: int | None = None
-    times: int | None = 1
-    latency_ms: int | None = None
-
-    def matches(self, path: str, method: str) -> bool:
-        """Return whether the fault applies to a request (paths are case-insensitive)."""
-        return self.method in ("*", method.upper()) and path_matches(self.path, path)
-
-
-def path_matches(pattern: str, path: str) -> bool:
-    """Match "*", an exact path, or a prefix ending in "*" (e.g. "/api/Tickets*")."""
-    if pattern == "*":
-        return True
-    wanted, actual = pattern.lower().rstrip("/"), path.lower().rstrip("/")
-    if wanted.endswith("*"):
-        return actual.startswith(wanted[:-1].rstrip("/"))
-    return wanted == actual
+Fault = PathFault
 
 
 def parse_fault(spec: dict[str, Any]) -> Fault:
     """Return a Fault from an inspection API body, or raise ValueError."""
-    mode = parse_mode(spec, MODES)
-    path, method = spec.get("path", "*"), spec.get("method", "*")
-    status = spec.get("status", 500)
-    if not isinstance(path, str) or not path:
-        raise ValueError("path must be a non-empty string such as /api/Tickets or *")
-    if not isinstance(method, str) or method.upper() not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}")
-    if not is_http_status(status):
-        raise ValueError("status must be an HTTP status code")
-    times, retry_after, latency_ms = parse_counts(spec)
-    return Fault(path, method.upper(), mode, status, retry_after, times, latency_ms)
+    return parse_path_fault(spec, MODES, METHODS, "/api/Tickets")
