@@ -96,9 +96,19 @@ def connection_save(request: HttpRequest, system: str) -> HttpResponse:
 
 
 def _after_save(request: HttpRequest, system: str) -> None:
-    if system != System.GRAVITYZONE:
-        return
+    """Re-read what the new credentials reach: companies, or the PSA side of the mappings."""
     try:
-        connections.refresh_companies()
+        if system == System.GRAVITYZONE:
+            connections.refresh_companies()
+        elif system in (System.CONNECTWISE, System.AUTOMATE, System.HALOPSA):
+            _refresh_mappings()
     except ConnectorError as exc:
         messages.warning(request, f"Saved, but the company list could not be read: {exc}")
+
+
+def _refresh_mappings() -> None:
+    from psabridge.server.mappings import services
+
+    psa = services.psa_system()
+    if psa is not None and connections.gravityzone_connection() is not None:
+        services.refresh(psa)
