@@ -224,7 +224,9 @@ def test_several_issues_on_one_row_and_billing_issues_merged(mapped, admin_clien
     refresh(admin_client)
     evergreen.refresh_from_db()
     evergreen.billing_issues = [
-        {"code": "no_agreement", "text": "No agreement of the type.", "action": "Add one."}
+        {"code": "no_agreement", "text": "No agreement of the type.", "action": "Add one."},
+        # the billing sync's words for the same status: shown once, as the mapping issue
+        {"code": "cw_disallow_saving", "text": "Status disallows saving.", "action": "Fix it."},
     ]
     evergreen.save()
     assert texts(evergreen) == [A_GZ_GONE, A_PSA_CHANGED, DISALLOW, "No agreement of the type."]

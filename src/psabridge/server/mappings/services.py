@@ -158,9 +158,19 @@ def automate_used(system: str) -> bool:
     return _is_cw(system) and connectwise.automate_used()
 
 
+# Billing issues that repeat a mapping issue in other words (the sync finds the same status).
+SAME_AS_MAPPING_ISSUE = {"cw_disallow_saving": "disallow_saving"}
+
+
 def all_issues(mapping: Mapping) -> list[dict[str, str]]:
-    """Return a mapping's issues, its billing issues (R2.4, R3.7, R4.5) included."""
-    issues = [*mapping.issues, *(mapping.billing_issues or [])]
+    """Return a mapping's issues, its billing issues (R2.4, R3.7, R4.5) included, each once."""
+    codes = {issue.get("code") for issue in mapping.issues}
+    billing = [
+        issue
+        for issue in mapping.billing_issues or []
+        if SAME_AS_MAPPING_ISSUE.get(issue.get("code", "")) not in codes
+    ]
+    issues = [*mapping.issues, *billing]
     if not mapping.billing_issue:
         return issues
     action = item_removed("").action
