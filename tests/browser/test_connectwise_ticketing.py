@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,36 +11,15 @@ import pytest
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_first_run import log_in
-from tests.support.stack import Stack, _stack_env, _wait_for_banner, free_port
+from tests.support.stack import CONNECTWISE_SANDBOX, Stack, start_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """`psabridge run` whose sandbox PSA is ConnectWise PSA (PSABRIDGE_SANDBOX_PSA)."""
-    data_dir = tmp_path_factory.mktemp("cw-browser-stack")
-    web_port, sandbox_port, halo_port = free_port(), free_port(), free_port()
-    env, cleanups = _stack_env(data_dir, web_port, sandbox_port, halo_port)
-    env["PSABRIDGE_SANDBOX_PSA"] = "connectwise"
-    log_path = data_dir / "run.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "psabridge.cli", "run"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    running = Stack(
-        f"http://127.0.0.1:{web_port}",
-        f"http://127.0.0.1:{sandbox_port}",
-        f"http://127.0.0.1:{halo_port}/_sandbox",
-        process,
-        log_path,
-        cleanups,
-    )
-    _wait_for_banner(running)
+    """`psabridge run` whose sandbox PSA is ConnectWise PSA (with Automate)."""
+    running = start_stack(tmp_path_factory.mktemp("cw-stack"), CONNECTWISE_SANDBOX)
     yield running
     running.stop()
 

@@ -8,8 +8,7 @@ import pytest
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_first_run import log_in
-from tests.support import stack as stack_support
-from tests.support.stack import Stack
+from tests.support.stack import CONNECTWISE_SANDBOX, Stack, start_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -19,16 +18,7 @@ GZ_ENDPOINT, SEC_BUNDLE, MANAGED_SECURITY, HELP_DESK, PRIORITY_HIGH = "1", "5", 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """`psabridge run` whose sandbox PSA is ConnectWise PSA (with Automate)."""
-    original = stack_support._stack_env
-
-    def connectwise_env(*args, **kwargs):
-        env, cleanups = original(*args, **kwargs)
-        env["PSABRIDGE_SANDBOX_PSA"] = "connectwise"
-        return env, cleanups
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(stack_support, "_stack_env", connectwise_env)
-        running = stack_support.start_stack(tmp_path_factory.mktemp("cw-billing-stack"))
+    running = start_stack(tmp_path_factory.mktemp("cw-stack"), CONNECTWISE_SANDBOX)
     yield running
     running.stop()
 

@@ -7,16 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.stack import Stack, logged_in_client, start_stack
+from tests.support.stack import CONNECTWISE_SANDBOX, Stack, logged_in_client, start_stack
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(
-        tmp_path_factory.mktemp("cw-stack"), {"PSABRIDGE_SANDBOX_PSA": "connectwise"}
-    )
+    running = start_stack(tmp_path_factory.mktemp("cw-stack"), CONNECTWISE_SANDBOX)
     yield running
     running.stop()
 

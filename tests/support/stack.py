@@ -93,6 +93,9 @@ def _drop_databases(cleanups: list[tuple[str, str]]) -> None:
     cleanups.clear()
 
 
+CONNECTWISE_SANDBOX = {"PSABRIDGE_SANDBOX_PSA": "connectwise"}
+
+
 def start_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> Stack:
     """Run `psabridge run` on free ports and wait until it says it is serving.
 
