@@ -59,7 +59,10 @@ def run(
     launcher.migrate()
     password = launcher.ensure_admin()
     supervisor = launcher.Supervisor()
+    # Ctrl-C and SIGTERM stop everything, even when started where SIGINT is inherited as
+    # ignored (a background job of a script): otherwise the children would stop alone.
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         sandbox_note = _maybe_sandbox(supervisor)
         worker_share, web_share = launcher.rate_shares(web_workers)
