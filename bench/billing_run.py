@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime
 import math
 import os
-import platform
 import sys
 import tempfile
 import textwrap
@@ -22,7 +20,7 @@ from unittest import mock
 
 import httpx
 
-from results import RESULTS, record
+from results import RESULTS, command_line, machine_facts, record, section
 
 SECTION = "## Billing run (bench/billing_run.py)"
 SYSTEM = "halopsa"
@@ -123,17 +121,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.companies < 1 or args.time_scale <= 0 or args.endpoints_per_company < 0:
         parser.error("--companies and --time-scale must be positive")
     return args
-
-
-def machine_facts() -> str:
-    import sqlite3
-
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"nproc {os.cpu_count()}, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}, "
-        f"load average before the run {load}"
-    )
 
 
 def window_bound(calls: int, requests: int, period: float) -> float:
@@ -717,11 +704,6 @@ def report(outcome: Outcome, scale: float, batch: int) -> str:
     )
 
 
-def command_line(argv: list[str] | None) -> str:
-    given = sys.argv[1:] if argv is None else argv
-    return " ".join([".venv/bin/python bench/billing_run.py", *given])
-
-
 def description(args: argparse.Namespace) -> str:
     scale = args.time_scale
     text = (
@@ -760,24 +742,6 @@ def description(args: argparse.Namespace) -> str:
     return textwrap.fill(text, width=99, break_on_hyphens=False)
 
 
-def section(args: argparse.Namespace, argv: list[str] | None, machine: str, body: str) -> str:
-    day = datetime.date.today().isoformat()
-    return f"""{SECTION}
-
-{description(args)}
-
-Command:
-
-```
-{command_line(argv)}
-```
-
-Machine: {machine}. {day}.
-
-{body}
-"""
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     machine = machine_facts()
@@ -793,7 +757,12 @@ def main(argv: list[str] | None = None) -> int:
     body = report(outcome, args.time_scale, MAX_POST_RECORDS)
     print("\n" + body, flush=True)
     if not args.no_record:
-        record(SECTION, section(args, argv, machine, body))
+        record(
+            SECTION,
+            section(
+                SECTION, description(args), command_line("billing_run.py", argv), machine, body
+            ),
+        )
         print(f"\nrecorded in {RESULTS}", flush=True)
     passed = all(ok for _, ok in acceptance(outcome, MAX_POST_RECORDS))
     return 0 if passed else 1

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from billing_run import machine_facts, setup_django, window_bound
-from results import RESULTS, record
+from billing_run import setup_django, window_bound
+from results import RESULTS, machine_facts, record
 
 SECTION = "## ConnectWise billing sync (bench/cw_sync.py)"
 SYSTEM = "connectwise"

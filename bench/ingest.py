@@ -8,7 +8,6 @@ import importlib
 import itertools
 import json
 import os
-import platform
 import secrets
 import socket
 import sqlite3
@@ -26,6 +25,7 @@ from types import ModuleType
 import httpx
 
 from psabridge import launcher
+from results import machine_facts
 
 BENCH_DIR = Path(__file__).resolve().parent
 PSABRIDGE = [sys.executable, "-m", "psabridge.cli"]
@@ -130,15 +130,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
-
-
-def machine_facts() -> str:
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"nproc {os.cpu_count()}, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}, "
-        f"load average before the run {load}"
-    )
 
 
 # --- databases -------------------------------------------------------------------------------

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime
 import json
 import os
-import platform
 import random
 import re
 import secrets
@@ -28,7 +26,7 @@ from typing import Any
 import httpx
 
 from psabridge.domain.alert_modules import MODULE_KINDS
-from results import RESULTS, record
+from results import RESULTS, command_line, machine_facts, record, section
 
 SECTION = "## Ticket storm (bench/ticket_storm.py)"
 PSABRIDGE = [sys.executable, "-m", "psabridge.cli"]
@@ -147,14 +145,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
-
-
-def machine_facts() -> str:
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"nproc {os.cpu_count()}, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}, load average before the run {load}"
-    )
 
 
 # --- the product -----------------------------------------------------------------------------
@@ -655,11 +645,6 @@ def report(setup: Setup, storm: Storm, outcome: Outcome) -> str:
     )
 
 
-def command_line(argv: list[str] | None) -> str:
-    given = sys.argv[1:] if argv is None else argv
-    return " ".join([".venv/bin/python bench/ticket_storm.py", *given])
-
-
 def description(args: argparse.Namespace) -> str:
     database = "PostgreSQL" if args.database_url else "SQLite"
     queue = "Redis" if args.redis_url else "the SQLite Huey queue"
@@ -686,24 +671,6 @@ def description(args: argparse.Namespace) -> str:
     return textwrap.fill(text, width=99, break_on_hyphens=False)
 
 
-def section(args: argparse.Namespace, argv: list[str] | None, machine: str, body: str) -> str:
-    day = datetime.date.today().isoformat()
-    return f"""{SECTION}
-
-{description(args)}
-
-Command:
-
-```
-{command_line(argv)}
-```
-
-Machine: {machine}. {day}.
-
-{body}
-"""
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     machine = machine_facts()
@@ -712,7 +679,12 @@ def main(argv: list[str] | None = None) -> int:
     body = report(setup, storm, outcome)
     print("\n" + body, flush=True)
     if not args.no_record:
-        record(SECTION, section(args, argv, machine, body))
+        record(
+            SECTION,
+            section(
+                SECTION, description(args), command_line("ticket_storm.py", argv), machine, body
+            ),
+        )
         print(f"\nrecorded in {RESULTS}", flush=True)
     passed = all(ok for _, ok in acceptance(storm, outcome))
     return 0 if passed else 1
