@@ -12,7 +12,8 @@ from typing import Any
 import typer
 
 from psabridge import launcher
-from psabridge.cli_billing import billing_app, usage_app
+from psabridge.cli_billing import billing_app
+from psabridge.cli_usage import usage_app
 
 app = typer.Typer(
     help="psabridge: GravityZone usage and alerts into your PSA.", no_args_is_help=True

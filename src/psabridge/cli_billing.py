@@ -1,4 +1,4 @@
-"""The `psabridge usage` and `psabridge billing` commands: collect, preview, push."""
+"""The `psabridge billing` commands: preview and push a month, ConnectWise sync."""
 
 from __future__ import annotations
 
@@ -9,45 +9,7 @@ import typer
 
 from psabridge import launcher
 
-usage_app = typer.Typer(help="GravityZone usage collection.")
 billing_app = typer.Typer(help="Monthly usage into PSA billing.")
-
-
-@usage_app.command("collect")
-def usage_collect(
-    month: str = typer.Option("", help="YYYY-MM (default: the running month)."),
-) -> None:
-    """Collect each mapped company's monthly usage and endpoint evidence, with a progress bar."""
-    launcher.django_setup()
-    from rich.progress import Progress
-
-    from psabridge.connectors.errors import ConnectorError
-    from psabridge.domain.usage import Month
-    from psabridge.server.billing import collection
-
-    try:
-        target = Month.parse(month) if month else collection.current_month()
-    except ValueError as exc:
-        print(f"psabridge usage collect: {exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
-    with Progress(transient=False) as bar:
-        task = bar.add_task(f"usage {target}", total=len(collection.companies_to_collect()) or 1)
-
-        def advance(name: str, done: int, total: int) -> None:
-            bar.update(
-                task, completed=done, total=total, description=f"usage {target}: {name[:30]}"
-            )
-
-        try:
-            result = collection.collect(target, progress=advance)
-        except ConnectorError as exc:
-            print(f"psabridge usage collect: {exc}", file=sys.stderr)
-            raise typer.Exit(1) from None
-    print(
-        f"{result.companies} companies collected for {result.month}, {result.failed} failed, "
-        f"{result.endpoints} endpoints examined"
-    )
-    raise typer.Exit(1 if result.failed else 0)
 
 
 def _billing_month(month: str) -> Any:

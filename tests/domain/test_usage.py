@@ -1,4 +1,4 @@
-"""Billing months, the push schedule, counters -> lines and endpoint evidence, as tables."""
+"""Billing months, the push schedule and counters -> lines, as tables."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from psabridge.domain.usage import (
     addons_from_flags,
     billable_quantities,
     billing_run_date,
-    endpoint_counted,
     last_month,
     month_bounds,
     month_containing,
@@ -567,127 +566,3 @@ def test_addons_from_licence_flags():
         "isAddon": True,
     }
     assert addons_from_flags(flags) == {"edr", "email_security", "ats"}
-
-
-# --- per-endpoint evidence (R4.3; reference 2.4) -----------------------------------------------
-
-OCTOBER = month_bounds(Month(2026, 10), LONDON)  # 2026-09-30 23:00Z .. 2026-11-01 00:00Z
-LONG_AGO = utc(2025, 1, 3)
-
-EVIDENCE = [
-    # (name, last seen, first seen, managed, licensed, counted, reason)
-    (
-        "connected mid-month",
-        utc(2026, 10, 14, 9),
-        LONG_AGO,
-        True,
-        True,
-        True,
-        "connected 2026-10-14, licensed",
-    ),
-    (
-        "last seen before the month",
-        utc(2026, 9, 20),
-        LONG_AGO,
-        True,
-        True,
-        False,
-        "never connected in October 2026 (last seen 2026-09-20)",
-    ),
-    ("never seen", None, None, True, True, False, "never connected in October 2026"),
-    ("unmanaged", utc(2026, 10, 14), LONG_AGO, False, True, False, "not managed"),
-    ("unlicensed", utc(2026, 10, 14), LONG_AGO, True, False, False, "no active licence"),
-    (
-        "enrolled after the month",
-        utc(2026, 11, 5),
-        utc(2026, 11, 3),
-        True,
-        True,
-        False,
-        "first seen 2026-11-03, after October 2026",
-    ),
-    (
-        "first connected in the month, seen after",
-        utc(2026, 11, 5),
-        utc(2026, 10, 20),
-        True,
-        True,
-        True,
-        "first connected 2026-10-20, licensed",
-    ),
-    (
-        "enrolled before, seen after",
-        utc(2026, 11, 2),
-        LONG_AGO,
-        True,
-        True,
-        True,
-        "active across October 2026 (first seen 2025-01-03), licensed",
-    ),
-    (
-        "seen after, first seen unknown",
-        utc(2026, 11, 2),
-        None,
-        True,
-        True,
-        False,
-        "last seen after October 2026, first connection unknown",
-    ),
-    (
-        "00:30 BST on the 1st is 23:30 UTC on Sept 30th",
-        utc(2026, 9, 30, 23, 30),
-        LONG_AGO,
-        True,
-        True,
-        True,
-        "connected 2026-10-01, licensed",
-    ),
-    (
-        "the first moment counts",
-        OCTOBER[0],
-        LONG_AGO,
-        True,
-        True,
-        True,
-        "connected 2026-10-01, licensed",
-    ),
-    (
-        "one moment before does not",
-        OCTOBER[0] - timedelta(microseconds=1),
-        LONG_AGO,
-        True,
-        True,
-        False,
-        "never connected in October 2026 (last seen 2026-09-30)",
-    ),
-    (
-        "naive GravityZone time is UTC (2.4)",
-        datetime(2026, 10, 14, 9),
-        datetime(2025, 1, 3),
-        True,
-        True,
-        True,
-        "connected 2026-10-14, licensed",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("name", "last_seen", "first_seen", "managed", "licensed", "counted", "reason"),
-    EVIDENCE,
-    ids=[e[0] for e in EVIDENCE],
-)
-def test_endpoint_counted(name, last_seen, first_seen, managed, licensed, counted, reason):
-    assert endpoint_counted(last_seen, first_seen, managed, licensed, OCTOBER, LONDON) == (
-        counted,
-        reason,
-    )
-
-
-@pytest.mark.parametrize("tz", ZONES)
-def test_evidence_names_the_month_in_every_zone(tz):
-    bounds = month_bounds(Month(2026, 10), tz)
-    assert endpoint_counted(None, None, True, True, bounds, tz) == (
-        False,
-        "never connected in October 2026",
-    )

@@ -52,7 +52,7 @@ def test_collect_again_replaces_the_snapshot(world):
 def test_cli_collect_with_progress(world):
     output = CliRunner().invoke(app, ["usage", "collect", "--month", str(Month.parse("2026-10"))])
     assert output.exit_code == 0, output.output
-    assert "companies collected for 2026-10" in output.output
+    assert "companies read for 2026-10" in output.output
     bad = CliRunner().invoke(app, ["usage", "collect", "--month", "October"])
     assert bad.exit_code == 2 and "YYYY-MM" in bad.output
 

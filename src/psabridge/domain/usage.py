@@ -195,6 +195,7 @@ ADDONS = (
     AddOn("sve_vdi", ("sveVdiMonthlyUsage",), "Security for Virtualized Environments, VDI (hours)"),
 )
 _ADDON_KEYS = frozenset(addon.key for addon in ADDONS)
+PRODUCT_LABELS = {SEATS: "Endpoint security seats", **{addon.key: addon.label for addon in ADDONS}}
 PRODUCT_KEYS = (SEATS, *(addon.key for addon in ADDONS))
 
 # getLicenseInfo manage* flags -> add-on keys (reference 2.6). The email flag's full name is not
@@ -294,65 +295,3 @@ def _read(counters: Mapping[str, int], names: tuple[str, ...]) -> int:
                 raise ValueError(f"counter {name} must be a non-negative integer, got {value!r}")
             return value
     return 0  # absent: GravityZone reports 0 for what a company does not use (reference 2.7)
-
-
-# --- Per-endpoint evidence (SPEC R4.3; reference 2.4) ------------------------------------------
-
-
-def endpoint_counted(
-    last_seen: datetime | None,
-    first_seen: datetime | None,
-    managed: bool,
-    licensed: bool,
-    bounds: tuple[datetime, datetime],
-    tz: tzinfo = UTC,
-) -> tuple[bool, str]:
-    """Whether an endpoint counts for the month `bounds` (from month_bounds), and why.
-
-    Counted: managed, licensed (agent.licensed == 1) and connected during the month. GravityZone
-    timestamps carry no zone and are UTC (reference 2.4); naive values are read as UTC. Dates in
-    the explanation are shown in `tz` (the MSP's zone).
-    """
-    start, end = bounds
-    label = _month_of_bounds(start, end).label()
-    if not managed:
-        return False, "not managed"
-    if not licensed:
-        return False, "no active licence"
-    if last_seen is None:
-        return False, f"never connected in {label}"
-    seen, first = _utc(last_seen), _utc(first_seen) if first_seen is not None else None
-    if first is not None and first >= end:
-        return False, f"first seen {_day(first, tz)}, after {label}"
-    if start <= seen < end:
-        return True, f"connected {_day(seen, tz)}, licensed"
-    if seen < start:
-        return False, f"never connected in {label} (last seen {_day(seen, tz)})"
-    return _seen_after(first, start, label, tz)
-
-
-def _seen_after(
-    first: datetime | None, start: datetime, label: str, tz: tzinfo
-) -> tuple[bool, str]:
-    # Last seen after the month: the first connection tells whether it was there during it.
-    if first is None:
-        return False, f"last seen after {label}, first connection unknown"
-    if first >= start:
-        return True, f"first connected {_day(first, tz)}, licensed"
-    # [INF] Enrolled before the month and seen after it: an agent syncs while it runs, so it is
-    # counted; snapshots taken during the month (every 4 h) carry the exact last-seen date.
-    return True, f"active across {label} (first seen {_day(first, tz)}), licensed"
-
-
-def _month_of_bounds(start: datetime, end: datetime) -> Month:
-    # The midpoint is mid-month in every zone (offsets are under 15 h), so the label is right.
-    middle = _utc(start) + (_utc(end) - _utc(start)) / 2
-    return Month(middle.year, middle.month)
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _day(moment: datetime, tz: tzinfo) -> str:
-    return moment.astimezone(tz).date().isoformat()

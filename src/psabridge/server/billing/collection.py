@@ -1,4 +1,9 @@
-"""Collect each mapped company's monthly usage and endpoint evidence from GravityZone (R3, R7.3)."""
+"""Collect each mapped company's monthly usage and endpoint evidence from GravityZone (R4.6, R7.3).
+
+The month's quantities are GravityZone's own counters for it; the evidence is merged in at every
+collection while the month runs; the first collection after the month ended makes both final,
+and later collections of that month make no call and change nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +14,21 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from psabridge.connectors.errors import ConnectorError
 from psabridge.connectors.gravityzone.adapter import GravityZonePlatform
+from psabridge.domain.evidence import Sighting
+from psabridge.domain.month_count import month_ended, month_started, month_window
 from psabridge.domain.usage import (
-    BillableLine,
     LicenceFacts,
     Month,
     addons_from_flags,
     billable_quantities,
-    endpoint_counted,
-    month_bounds,
     month_containing,
-    not_billed_reason,
 )
-from psabridge.server.billing.models import EndpointEvidence, UsageSnapshot
+from psabridge.server.billing import snapshots
+from psabridge.server.billing.models import UsageSnapshot
 from psabridge.server.core import connections
 from psabridge.server.mappings.models import Mapping
 
@@ -33,14 +36,20 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (company name, done, total)
 
 
+class MonthNotStartedError(ValueError):
+    """A month that has not begun has no usage to collect."""
+
+
 @dataclass
 class CollectionResult:
     """What one collection did."""
 
     month: str
-    companies: int = 0
+    companies: int = 0  # read from GravityZone
     failed: int = 0
     endpoints: int = 0
+    finalized: int = 0  # made final by this collection (the month had ended)
+    already_final: int = 0  # final before: no call made, nothing changed
 
 
 def msp_zone() -> ZoneInfo:
@@ -60,26 +69,64 @@ def collect(
     progress: Progress | None = None,
     platform: GravityZonePlatform | None = None,
     billing_only: bool = False,
+    now: datetime | None = None,
 ) -> CollectionResult:
-    """Read usage, licence and endpoint evidence of each mapped company for a month."""
-    platform = platform or connections.gravityzone_platform()
+    """Read usage, licence and endpoint evidence of each mapped company for a month.
+
+    Companies whose month is final are skipped without a call. Raises MonthNotStartedError for
+    a month that has not begun in the MSP's zone.
+    """
+    now = now or timezone.now()
+    window = month_window(month, msp_zone())
+    if not month_started(window, now):
+        raise MonthNotStartedError(f"{month.label()} has not started yet: nothing to collect")
     companies = companies_to_collect(billing_only)
+    final = set(
+        UsageSnapshot.objects.filter(month=str(month), final=True).values_list(
+            "company_id", flat=True
+        )
+    )
     result = CollectionResult(str(month))
     for done, (company_id, name) in enumerate(companies, start=1):
-        try:
-            result.endpoints += collect_company(platform, company_id, name, month)
-            result.companies += 1
-        except ConnectorError as exc:
-            # One company's failure must not stop the others; it is retried next run.
-            log.warning("usage collection failed for company %s: %s", company_id, exc)
-            result.failed += 1
+        if company_id in final:
+            result.already_final += 1
+        else:
+            platform = platform or connections.gravityzone_platform()
+            _collect_one(platform, company_id, name, month, now, result)
         if progress:
             progress(name, done, len(companies))
     return result
 
 
-def collect_company(platform: GravityZonePlatform, company_id: str, name: str, month: Month) -> int:
+def _collect_one(
+    platform: GravityZonePlatform,
+    company_id: str,
+    name: str,
+    month: Month,
+    now: datetime,
+    result: CollectionResult,
+) -> None:
+    try:
+        result.endpoints += collect_company(platform, company_id, name, month, now)
+        result.companies += 1
+    except ConnectorError as exc:
+        # One company's failure must not stop the others; it is retried next run.
+        log.warning("usage collection failed for company %s: %s", company_id, exc)
+        result.failed += 1
+        return
+    if month_ended(month_window(month, msp_zone()), now):
+        result.finalized += 1
+
+
+def collect_company(
+    platform: GravityZonePlatform,
+    company_id: str,
+    name: str,
+    month: Month,
+    now: datetime | None = None,
+) -> int:
     """Collect one company's month; return how many endpoints were examined."""
+    now = now or timezone.now()
     licence_info = platform.license_info(company_id)
     usage = platform.monthly_usage(company_id, str(month))
     licence = LicenceFacts(
@@ -87,75 +134,40 @@ def collect_company(platform: GravityZonePlatform, company_id: str, name: str, m
         licence_info.protection_model,
         addons_from_flags(licence_info.addons),
     )
-    evidence = _evidence(platform, company_id, month)
-    lines = billable_quantities(usage.counters, licence)
-    _store(company_id, name, month, licence, usage.counters, lines, evidence)
-    return len(evidence)
+    sightings = _sightings(platform, company_id)
+    reading = snapshots.Reading(
+        company_id=company_id,
+        name=name,
+        licence=licence,
+        counters=dict(usage.counters),
+        lines=billable_quantities(usage.counters, licence),
+        sightings=sightings,
+    )
+    snapshots.store(reading, month_window(month, msp_zone()), str(month), now)
+    return len(sightings)
 
 
-def _evidence(
-    platform: GravityZonePlatform, company_id: str, month: Month
-) -> list[tuple[str, str, bool, str]]:
-    bounds = month_bounds(month, msp_zone())
+def _sightings(platform: GravityZonePlatform, company_id: str) -> list[Sighting]:
     rows = []
     for endpoint in platform.endpoints(company_id):
         details = platform.endpoint_details(endpoint.id) if endpoint.is_managed else None
-        counted, reason = endpoint_counted(
-            details.last_seen if details else None,
-            None,
-            endpoint.is_managed,
-            bool(details and details.licensed == "active"),
-            bounds,
-            msp_zone(),
+        rows.append(
+            Sighting(
+                endpoint.id,
+                endpoint.name,
+                endpoint.is_managed,
+                bool(details and details.licensed == "active"),
+                details.last_seen if details else None,
+            )
         )
-        rows.append((endpoint.id, endpoint.name, counted, reason))
     return rows
-
-
-@transaction.atomic
-def _store(
-    company_id: str,
-    name: str,
-    month: Month,
-    licence: LicenceFacts,
-    counters: dict[str, int],
-    lines: list[BillableLine],
-    evidence: list[tuple[str, str, bool, str]],
-) -> None:
-    snapshot, _ = UsageSnapshot.objects.update_or_create(
-        company_id=company_id,
-        month=str(month),
-        defaults={
-            "company_name": name[:200],
-            "subscription_type": licence.subscription_type,
-            "protection_model": licence.protection_model or "",
-            "counters": dict(counters),
-            "lines": [
-                {
-                    "product_key": ln.product_key,
-                    "quantity": ln.quantity,
-                    "description": ln.description,
-                }
-                for ln in lines
-            ],
-            "not_billed_reason": (not_billed_reason(licence) or "")[:200],
-            "endpoints_counted": sum(1 for row in evidence if row[2]),
-            "collected_at": timezone.now(),
-        },
-    )
-    snapshot.evidence.all().delete()
-    EndpointEvidence.objects.bulk_create(
-        EndpointEvidence(
-            snapshot=snapshot,
-            endpoint_id=eid,
-            endpoint_name=ename[:200],
-            counted=counted,
-            reason=reason[:200],
-        )
-        for eid, ename, counted, reason in evidence
-    )
 
 
 def current_month(now: datetime | None = None) -> Month:
     """Return the month running now in the MSP's zone."""
     return month_containing(now or timezone.now(), msp_zone())
+
+
+def last_finished_month(now: datetime | None = None) -> Month:
+    """Return the month before the running one: the month a HaloPSA push bills (R3.3, R3.4)."""
+    return current_month(now).previous()

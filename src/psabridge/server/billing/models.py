@@ -18,8 +18,16 @@ class UsageSnapshot(models.Model):
     counters = models.JSONField(default=dict)
     lines = models.JSONField(default=list)  # [{product_key, quantity, description}]
     not_billed_reason = models.CharField(max_length=200, blank=True, default="")
-    endpoints_counted = models.PositiveIntegerField(default=0)
+    endpoints_counted = models.PositiveIntegerField(default=0)  # evidence: seen connecting
     collected_at = models.DateTimeField()
+    # R4.6: the first collection after the month ended makes it final; nothing changes it after.
+    final = models.BooleanField(default=False)
+    finalized_at = models.DateTimeField(null=True)
+    # When psabridge collected the month while it ran, and why its evidence is partial ("": not).
+    watched_from = models.DateTimeField(null=True)
+    watched_until = models.DateTimeField(null=True)
+    longest_gap_seconds = models.PositiveIntegerField(default=0)
+    evidence_note = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         constraints: ClassVar = [
@@ -35,9 +43,19 @@ class EndpointEvidence(models.Model):
     endpoint_id = models.CharField(max_length=64)
     endpoint_name = models.CharField(max_length=200)
     counted = models.BooleanField()
+    verdict = models.CharField(max_length=12, default="not_counted")  # domain.evidence VERDICTS
     reason = models.CharField(max_length=200)
+    first_seen = models.DateTimeField(null=True)  # connections inside the month psabridge saw
+    last_seen = models.DateTimeField(null=True)
+    latest_seen = models.DateTimeField(null=True)  # lastSeen at the latest sighting
+    licence_lost = models.BooleanField(default=False)
 
     class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["snapshot", "endpoint_id"], name="one_record_per_endpoint"
+            )
+        ]
         ordering: ClassVar = ["-counted", "endpoint_name"]
 
 
@@ -63,6 +81,9 @@ class PsaInvoice(models.Model):
     )
     invoice_id = models.CharField(max_length=40)
     name = models.CharField(max_length=200)
+    # created: psabridge made it; proposed: an existing invoice found, waiting for the admin to
+    # confirm adopting it (nothing is pushed until then); adopted: that invoice, confirmed (R4.7).
+    status = models.CharField(max_length=10, default="created")
     created_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -82,7 +103,12 @@ class BillingRun(models.Model):
 
 
 class LedgerEntry(models.Model):
-    """One line change a push made, or found already made: before, after, the PSA's answer."""
+    """One PSA write of a push, recorded before it is sent and completed with the PSA's answer.
+
+    state: intent (recorded, sent or about to be, no answer yet), done (the PSA answered),
+    failed (the PSA refused it), landed / not_landed (the answer was lost: a later run read the
+    PSA and found it written / not written), none (no write: unchanged, stale, skipped).
+    """
 
     run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="entries")
     company_id = models.CharField(max_length=64)
@@ -95,6 +121,9 @@ class LedgerEntry(models.Model):
     before = models.FloatField(null=True)
     after = models.FloatField(null=True)
     answer = models.CharField(max_length=300, blank=True, default="")
+    state = models.CharField(max_length=12, default="done")
+    sent_at = models.DateTimeField(null=True)
+    answered_at = models.DateTimeField(null=True)
 
     class Meta:
         ordering: ClassVar = ["company_name", "id"]
@@ -149,6 +178,8 @@ class CwAddition(models.Model):
     effective = models.DateField(null=True)
     cancelled = models.DateField(null=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The month ended and its final count is on the addition: it is never written again (R4.6).
+    closed_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints: ClassVar = [
@@ -171,3 +202,11 @@ class CwServiceTicket(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["mapping", "month"], name="one_cw_ticket_per_month")
         ]
+
+
+class BillingLease(models.Model):
+    """Who runs a PSA's push now: one at a time, taken over when its holder died (R3.8)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    owner = models.CharField(max_length=80, blank=True, default="")
+    until = models.DateTimeField(null=True)

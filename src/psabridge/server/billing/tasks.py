@@ -28,12 +28,15 @@ def collect_usage() -> None:
 
 
 @db_task()
-def collect_usage_now() -> None:
-    """Collect the running month on demand."""
+def collect_usage_now(month: str | None = None) -> None:
+    """Collect a month (default: the running one) on demand."""
+    from psabridge.domain.usage import Month
+
+    target = Month.parse(month) if month else collection.current_month()
     try:
-        collection.collect(collection.current_month())
-    except ConnectorError as exc:
-        log.warning("usage collection failed: %s", exc)
+        collection.collect(target)
+    except (ConnectorError, collection.MonthNotStartedError) as exc:
+        log.warning("usage collection of %s failed: %s", target, exc)
 
 
 @db_periodic_task(crontab(minute="20"))

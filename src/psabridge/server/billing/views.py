@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from psabridge.connectors.errors import ConnectorError
-from psabridge.domain.usage import PRODUCT_KEYS, Month
+from psabridge.domain.evidence import VERDICTS, EndpointRecord
+from psabridge.domain.usage import PRODUCT_KEYS, PRODUCT_LABELS, Month, billing_run_date
 from psabridge.server.billing import collection, push
 from psabridge.server.billing.models import (
     BillingRun,
@@ -21,33 +22,60 @@ from psabridge.server.billing.models import (
     UsageSnapshot,
 )
 from psabridge.server.billing.plans import item_map
+from psabridge.server.billing.snapshots import seats
+from psabridge.server.billing.usage_report import company_month
+from psabridge.server.core.models import System
 from psabridge.server.mappings.models import Mapping
 from psabridge.server.mappings.services import psa_system
 
 
 def _month(request: HttpRequest) -> Month:
+    """The month asked for, else the last finished month: the one a push bills (R3.3)."""
     try:
         return Month.parse(request.GET.get("month", ""))
     except ValueError:
-        return collection.current_month()
+        return collection.last_finished_month()
 
 
 def usage_overview(request: HttpRequest) -> HttpResponse:
     """A month's usage of every mapped company, the product mapping and the last pushes."""
     month = _month(request)
     system = psa_system()
+    running = collection.current_month()
     context = {
         "month": month,
         "previous": month.previous(),
-        "next": month.next(),
-        "snapshots": UsageSnapshot.objects.filter(month=str(month)).order_by("company_name"),
+        "next": month.next() if month < running else None,
+        "running": running,
+        "in_progress": month == running,
+        "rows": overview_rows(month),
         "psa": system,
+        "psa_name": System(system).label if system else "",
         "mapped": len(collection.companies_to_collect()),
         "runs": BillingRun.objects.filter(push=True)[:5],
         "products": _product_rows(system),
-        "last_month": collection.current_month().previous(),
+        "last_month": collection.last_finished_month(),
+        "push_date": billing_run_date(month, collection.msp_zone()),
     }
     return render(request, "billing/overview.html", context)
+
+
+def overview_rows(month: Month) -> list[dict[str, Any]]:
+    """Return each company's month with its seats the month before (one query per month)."""
+    before = {
+        s.company_id: seats(s) for s in UsageSnapshot.objects.filter(month=str(month.previous()))
+    }
+    rows = []
+    for snapshot in UsageSnapshot.objects.filter(month=str(month)).order_by("company_name"):
+        now, earlier = seats(snapshot), before.get(snapshot.company_id)
+        rows.append(
+            {
+                "snapshot": snapshot,
+                "seats": now,
+                "delta": None if earlier is None else now - earlier,
+            }
+        )
+    return rows
 
 
 def _product_rows(system: str | None) -> list[dict[str, object]]:
@@ -83,14 +111,26 @@ def products_in_use() -> list[str]:
 
 
 def usage_company(request: HttpRequest, company_id: str, month: str) -> HttpResponse:
-    """One company's month: the quantity per product and every endpoint with why it counted."""
+    """One company's month: quantities, finality, the evidence and the change from last month."""
     snapshot = get_object_or_404(UsageSnapshot, company_id=company_id, month=month)
+    report = company_month(snapshot)
     context = {
         "snapshot": snapshot,
-        "evidence": snapshot.evidence.all(),
+        "report": report,
+        "evidence": sorted(report.records, key=_evidence_order),
         "chart": seat_chart(company_id, Month.parse(month)),
+        "month": Month.parse(month),
+        "previous": Month.parse(month).previous(),
+        "change_rows": [
+            {"label": PRODUCT_LABELS.get(key, key), "before": before, "after": after}
+            for key, (before, after) in report.change.quantities.items()
+        ],
     }
     return render(request, "billing/company.html", context)
+
+
+def _evidence_order(record: EndpointRecord) -> tuple[int, str]:
+    return (VERDICTS.index(record.verdict), record.name.casefold())
 
 
 def seat_chart(company_id: str, last: Month) -> list[dict[str, object]]:
@@ -127,12 +167,18 @@ def seat_chart(company_id: str, last: Month) -> list[dict[str, object]]:
 
 @require_POST
 def usage_collect(request: HttpRequest) -> HttpResponse:
-    """Queue a collection of the running month now."""
+    """Queue a collection of the month shown now (a final month is not read again)."""
     from psabridge.server.billing.tasks import collect_usage_now
 
-    collect_usage_now()
-    messages.success(request, "Usage collection started; this page fills as companies are read.")
-    return redirect("billing")
+    month = _month(request)
+    if month > collection.current_month():
+        messages.error(request, f"{month.label()} has not started yet: nothing to collect.")
+    else:
+        collect_usage_now(str(month))
+        messages.success(
+            request, f"Collecting {month.label()}: this page fills as companies are read."
+        )
+    return redirect(f"{reverse('billing')}?month={month}")
 
 
 @require_POST
@@ -151,50 +197,6 @@ def product_mapping_save(request: HttpRequest) -> HttpResponse:
             ProductMapping.objects.filter(system=system, product_key=key).delete()
     messages.success(request, "Product mapping saved.")
     return redirect("billing")
-
-
-def billing_preview(request: HttpRequest) -> HttpResponse:
-    """The exact lines a push of the month would create, update or remove (R3.8)."""
-    system, month = psa_system(), _month(request)
-    if system is None:
-        return HttpResponse("No PSA is connected.", status=409)
-    try:
-        plans = push.preview(system, month)
-    except ConnectorError as exc:
-        return HttpResponse(f"The PSA's invoices cannot be read: {exc}", status=502)
-    return render(request, "billing/_preview.html", {"plans": plans, "month": month})
-
-
-@require_POST
-def billing_push(request: HttpRequest) -> HttpResponse:
-    """Recalculate usage: push the month now (R3.4)."""
-    system, month = psa_system(), _month(request)
-    if system is None:
-        return redirect("billing")
-    try:
-        run = push.push(system, month)
-    except ConnectorError as exc:
-        messages.error(request, f"The push stopped: {exc}. Pushing again resumes it.")
-        return redirect("billing")
-    messages.success(request, f"{month.label()} pushed: {run.writes} line write(s).")
-    return redirect("billing_run", run_id=run.pk)
-
-
-@require_POST
-def billing_recalculate(request: HttpRequest) -> HttpResponse:
-    """R3.4: collect last month's usage again and push it, in the background."""
-    from psabridge.server.billing.tasks import recalculate
-
-    month = collection.current_month().previous()
-    recalculate(str(month))
-    messages.success(request, f"Recalculating {month.label()}: the push appears in the ledger.")
-    return redirect(f"{reverse('billing')}?month={month}")
-
-
-def billing_run(request: HttpRequest, run_id: int) -> HttpResponse:
-    """One push and its ledger: before, after and the PSA's answer of every line."""
-    run = get_object_or_404(BillingRun, pk=run_id)
-    return render(request, "billing/run.html", {"run": run, "entries": run.entries.all()})
 
 
 def custom_billing(request: HttpRequest, mapping_id: int) -> HttpResponse:
@@ -234,16 +236,3 @@ def _save_custom(mapping: Mapping, request: HttpRequest) -> None:
             )
         else:
             CustomProduct.objects.filter(mapping=mapping, product_key=key).delete()
-
-
-@require_POST
-def stale_remove(request: HttpRequest, mapping_id: int) -> HttpResponse:
-    """R3.6: remove the mapping's stale lines, on the admin's explicit request."""
-    mapping = get_object_or_404(Mapping, pk=mapping_id)
-    try:
-        run = push.remove_stale_lines(mapping.system, _month(request), mapping)
-    except ConnectorError as exc:
-        messages.error(request, f"The stale lines were not removed: {exc}")
-        return redirect("billing")
-    messages.success(request, f"Stale lines of {mapping.psa_client_name} removed.")
-    return redirect("billing_run", run_id=run.pk)
