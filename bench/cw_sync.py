@@ -173,18 +173,21 @@ def change_counts(share: float, month: Any, seed: int) -> set[str]:
     snapshots = list(UsageSnapshot.objects.filter(month=str(month), company_id__in=billed))
     chosen = random.Random(seed).sample(snapshots, round(len(snapshots) * share))
     for snapshot in chosen:
-        snapshot.endpoints_counted += 1
-        snapshot.save(update_fields=["endpoints_counted"])
+        lines = snapshot.lines or [{"product_key": "seats", "quantity": 0, "description": ""}]
+        for line in lines:
+            if line["product_key"] == "seats":
+                line["quantity"] += 1
+        snapshot.lines = lines
+        snapshot.save(update_fields=["lines"])
     return {s.company_id for s in chosen}
 
 
 def additions_match(sandbox: Any, month: Any) -> tuple[int, int]:
     """Return (additions equal to their snapshot's count, additions psabridge recorded)."""
     from psabridge.server.billing.models import CwAddition, UsageSnapshot
+    from psabridge.server.billing.snapshots import seats
 
-    counted = {
-        s.company_id: s.endpoints_counted for s in UsageSnapshot.objects.filter(month=str(month))
-    }
+    counted = {s.company_id: seats(s) for s in UsageSnapshot.objects.filter(month=str(month))}
     in_psa = {str(a["id"]): a for a in sandbox.connectwise.snapshot()["additions"]}
     records = list(CwAddition.objects.filter(month=str(month)).select_related("mapping"))
     equal = sum(

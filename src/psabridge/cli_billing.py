@@ -88,7 +88,7 @@ def billing_cw_sync(
     launcher.django_setup()
     from psabridge.connectors.errors import ConnectorError
     from psabridge.domain.usage import Month
-    from psabridge.server.billing import collection, cw_sync
+    from psabridge.server.billing import collection, cw_sync, cw_text
 
     try:
         target = Month.parse(month) if month else collection.current_month()
@@ -102,6 +102,6 @@ def billing_cw_sync(
     except ConnectorError as exc:
         print(f"psabridge billing cw-sync: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
-    for line in cw_sync.describe(result):
+    for line in cw_text.describe(result):
         print(line)
     raise typer.Exit(0)

@@ -15,7 +15,7 @@ from psabridge.cli import app
 from psabridge.connectors.errors import ConnectorError
 from psabridge.domain.agreements import STATUS_ORDER
 from psabridge.domain.usage import Month
-from psabridge.server.billing import cw_settings, cw_sync
+from psabridge.server.billing import cw_settings, cw_sync, cw_text
 from psabridge.server.billing.models import (
     BillingRun,
     CwAddition,
@@ -23,6 +23,7 @@ from psabridge.server.billing.models import (
     LedgerEntry,
     UsageSnapshot,
 )
+from psabridge.server.billing.snapshots import seats
 from psabridge.server.mappings.models import Mapping
 from tests.e2e.cw_world import cw_sandbox, cw_world  # noqa: F401
 
@@ -89,6 +90,10 @@ def count_for(mapping: Mapping) -> int:
     return 3 + mapping.pk % 7
 
 
+def seat_lines(count: int) -> list[dict[str, Any]]:
+    return [{"product_key": "seats", "quantity": count, "description": "Endpoint security seats"}]
+
+
 def store_usage(mappings: Iterable[Mapping], month: Month, extra: int = 0) -> None:
     """Give each mapping a collected month with a monthly subscription (R4.3)."""
     for mapping in mappings:
@@ -98,10 +103,16 @@ def store_usage(mappings: Iterable[Mapping], month: Month, extra: int = 0) -> No
             defaults={
                 "company_name": mapping.company_name,
                 "subscription_type": 3,
+                "lines": seat_lines(count_for(mapping) + extra),
                 "endpoints_counted": count_for(mapping) + extra,
                 "collected_at": timezone.now(),
             },
         )
+
+
+def set_count(mapping: Mapping, count: int) -> None:
+    """GravityZone's counter of the company's month is now `count` (as a collection stores it)."""
+    UsageSnapshot.objects.filter(company_id=mapping.company_id).update(lines=seat_lines(count))
 
 
 def save_settings(covered: Iterable[str] = (), **service: Any) -> None:
@@ -182,7 +193,7 @@ def test_a_changed_count_is_one_patch_in_place(cw):
     cw.sync()
     mapping = cw.by_case["plain"]
     [first] = cw.additions(mapping)
-    UsageSnapshot.objects.filter(company_id=mapping.company_id).update(endpoints_counted=40)
+    set_count(mapping, 40)
     before = cw.calls()
     result = cw.sync()
     assert writes_between(before, cw.calls()) == {
@@ -322,7 +333,7 @@ def test_a_deleted_addition_is_created_again(cw):
     [addition] = cw.additions(mapping)
     store = cw.world.sandbox.connectwise.store
     store.tables["additions"].pop(addition["id"])
-    UsageSnapshot.objects.filter(company_id=mapping.company_id).update(endpoints_counted=50)
+    set_count(mapping, 50)
     cw.sync()
     [again] = cw.additions(mapping)
     assert again["id"] != addition["id"] and again["quantity"] == 50
@@ -363,7 +374,7 @@ def test_preview_writes_nothing(cw):
     actions = {p.mapping.pk: p.action for p in result.plans}
     assert actions[cw.by_case["plain"].pk] == "create"
     assert actions[cw.by_case["future_bill_start"].pk] == "skipped"
-    text = "\n".join(cw_sync.describe(result))
+    text = "\n".join(cw_text.describe(result))
     assert "nothing written" in text and "create an addition of" in text
 
 
@@ -376,7 +387,7 @@ def test_sync_due_collects_gravityzone_usage_first(cw):
         ).first()
         assert snapshot is not None
         if plan.action == "create":
-            assert plan.quantity == snapshot.endpoints_counted and not snapshot.not_billed_reason
+            assert plan.quantity == seats(snapshot) and not snapshot.not_billed_reason
 
 
 def test_cli_previews_then_syncs(cw):

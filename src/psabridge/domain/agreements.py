@@ -116,20 +116,23 @@ def pick_priority(saved_id: str, priorities: Iterable[tuple[str, bool]]) -> tupl
 class AdditionStep:
     """What a sync does to one company's addition of the month (R4.4)."""
 
-    action: str  # unchanged, update, find (look up the PSA, then adopt or create)
+    action: str  # unchanged, update, find (look up the PSA, then adopt or create), closed
     before: float | None = None
     after: float | None = None
 
 
 def addition_step(
-    quantity: float, known_quantity: float | None, known_matches: bool
+    quantity: float, known_quantity: float | None, known_matches: bool, *, closed: bool = False
 ) -> AdditionStep:
     """Compare the month's count with the addition psabridge last wrote.
 
     `known_quantity` is the quantity recorded for the company's month (None: no record);
     `known_matches` says whether that record is on the agreement and product in use now. Without
     a matching record the PSA is searched before anything is created, never a blind POST.
+    `closed`: the month ended and its final count was written: nothing is written again (R4.6).
     """
+    if closed and known_quantity is not None:
+        return AdditionStep("closed", known_quantity, known_quantity)
     if known_quantity is None or not known_matches:
         return AdditionStep("find", None, quantity)
     if known_quantity == quantity:
@@ -197,4 +200,14 @@ def disallow_saving(status_name: str) -> BillingIssue:
         f"The company's status {status_name!r} has Disallow Saving set: no addition or "
         "service ticket can be saved for it.",
         "Change the company's status in ConnectWise PSA, or clear Disallow Saving on that status.",
+    )
+
+
+def ongoing_addition(reason: str) -> BillingIssue:
+    """R4.7: an open-ended addition already bills the product: psabridge adds no second one."""
+    return BillingIssue(
+        "cw_ongoing_addition",
+        f"Not billed: {reason}.",
+        "End that addition in ConnectWise PSA (cancelled date: the previous month's last day); "
+        "psabridge then bills each month with its own addition.",
     )

@@ -2,34 +2,62 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from psabridge.connectors.errors import ConfigError, ConnectorError, NotFoundError
 from psabridge.connectors.ports_connectwise import Addition, NewAddition
 from psabridge.domain.usage import Month
-from psabridge.server.billing.cw_plan import CompanyPlan
-from psabridge.server.billing.models import CwAddition, CwBillingSettings
+from psabridge.server.billing import ledger
+from psabridge.server.billing.cw_plan import SYSTEM, CompanyPlan
+from psabridge.server.billing.models import CwAddition, CwBillingSettings, LedgerEntry
 
 # (action, quantity before, the addition as the PSA now has it, the answer for the ledger)
 Written = tuple[str, float | None, Addition, str]
 
 
-def find_addition(target: Any, plan: CompanyPlan, product_id: str, month: Month) -> Addition | None:
-    """Return the month's addition of the product already on the agreement, if any.
+@dataclass(frozen=True)
+class Found:
+    """The product's additions on the agreement that bill the month."""
 
-    One read for this agreement: additions effective within the month; ours (cancelled on the
-    month's last day) first, then the lowest id, so every run adopts the same one.
+    in_month: Addition | None  # effective within the month: the one to adopt
+    ongoing: tuple[Addition, ...]  # started earlier, not cancelled before the month
+
+
+def look_up(target: Any, agreement_id: str, product_id: str, month: Month) -> Found:
+    """Return the month's addition of the product already on the agreement, and any ongoing one.
+
+    One read of the agreement's additions of the product. Of the month's own, ours (cancelled on
+    the month's last day) first, then the lowest id, so every run adopts the same one.
     """
     first = month.first_day()
     last = month.next().first_day() - timedelta(days=1)
-    found = [
-        a
-        for a in target.additions(plan.agreement_id, product_id, effective_from=first)
-        if a.effective is not None and first <= a.effective <= last
-    ]
-    found.sort(key=lambda a: (a.cancelled != last, _order(a.id)))
-    return found[0] if found else None
+    rows = [a for a in target.additions(agreement_id, product_id) if a.effective is not None]
+    in_month = sorted(
+        (a for a in rows if first <= a.effective <= last),
+        key=lambda a: (a.cancelled != last, _order(a.id)),
+    )
+    ongoing = tuple(
+        a for a in rows if a.effective < first and (a.cancelled is None or a.cancelled >= first)
+    )
+    return Found(in_month[0] if in_month else None, ongoing)
+
+
+def find_addition(target: Any, plan: CompanyPlan, product_id: str, month: Month) -> Addition | None:
+    """Return the month's addition of the product already on the plan's agreement, if any."""
+    return look_up(target, plan.agreement_id, product_id, month).in_month
+
+
+def ongoing_text(found: Found, agreement_id: str) -> str:
+    """Why a company is not billed: its agreement already bills the product without an end."""
+    addition = found.ongoing[0]
+    since = f"{addition.effective:%Y-%m-%d}" if addition.effective else "an earlier date"
+    return (
+        f"agreement {agreement_id} already bills the product with addition {addition.id} "
+        f"(quantity {addition.quantity:g}, from {since}, no end in this month): psabridge never "
+        "adds a second; end that addition at the previous month's last day"
+    )
 
 
 def write_addition(
@@ -56,9 +84,11 @@ def _adopt_or_create(
     target: Any, plan: CompanyPlan, settings: CwBillingSettings, month: Month
 ) -> Written:
     assert plan.quantity is not None
-    found = find_addition(target, plan, settings.product_id, month)
-    if found is not None:
-        return _adopt(target, plan, settings, month, found, "found in the PSA")
+    looked = look_up(target, plan.agreement_id, settings.product_id, month)
+    if looked.in_month is not None:
+        return _adopt(target, plan, settings, month, looked.in_month, "found in the PSA")
+    if looked.ongoing:  # R4.7: an addition already bills this month: never a second one
+        raise OngoingAdditionError(ongoing_text(looked, plan.agreement_id))
     new = NewAddition(
         agreement_id=plan.agreement_id,
         product_id=settings.product_id,
@@ -111,6 +141,33 @@ def _remember(
             "effective": addition.effective or plan.effective,
             "cancelled": addition.cancelled or plan.cancelled,
         },
+    )
+
+
+class OngoingAdditionError(ConfigError):
+    """The agreement already bills the product for the month with an open-ended addition."""
+
+
+def settle_open_writes(target: Any) -> int:
+    """Settle writes an earlier sync sent and never heard back about, by reading the PSA."""
+    return ledger.resolve(ledger.open_intents(SYSTEM), lambda entry: _landed(target, entry))
+
+
+def _landed(target: Any, entry: LedgerEntry) -> bool | None:
+    if entry.action == "ticket":
+        return target.find_service_ticket(entry.marker) is not None
+    try:
+        rows = target.additions(entry.invoice_id, entry.item_id)
+    except NotFoundError:  # the agreement is gone: nothing of ours is on it
+        return False
+    if entry.action == "update" and entry.marker.startswith("addition "):
+        wanted = entry.marker.removeprefix("addition ")
+        return any(a.id == wanted and a.quantity == entry.after for a in rows)
+    month = Month.parse(entry.run.month)
+    first, after = month.first_day(), month.next().first_day()
+    return any(
+        a.quantity == entry.after and a.effective is not None and first <= a.effective < after
+        for a in rows
     )
 
 

@@ -17,6 +17,7 @@ from psabridge.server.billing.models import (
     CwServiceTicket,
     UsageSnapshot,
 )
+from psabridge.server.billing.snapshots import seats
 from psabridge.server.mappings.models import Mapping
 
 SYSTEM = "connectwise"
@@ -37,6 +38,7 @@ class CompanyPlan:
     """What the sync does for one mapping in one month."""
 
     mapping: Mapping
+    month: str = ""
     quantity: float | None = None
     agreement_id: str = ""
     effective: date | None = None
@@ -50,7 +52,7 @@ class CompanyPlan:
 
     @property
     def action(self) -> str:
-        """create, adopt, update, unchanged or skipped (preview wording)."""
+        """create, adopt, update, unchanged, closed or skipped (preview wording)."""
         if self.step is None:
             return "skipped"
         if self.step.action == "find":
@@ -87,8 +89,13 @@ def billed_mappings() -> list[Mapping]:
     return list(Mapping.objects.filter(system=SYSTEM, billing=True).order_by("psa_client_name"))
 
 
-def plan_month(month: Month, settings: CwBillingSettings, view: PsaView) -> list[CompanyPlan]:
-    """Return one plan per billed mapping, from local records and the bulk read only."""
+def plan_month(
+    month: Month, settings: CwBillingSettings, view: PsaView, ended: bool = False
+) -> list[CompanyPlan]:
+    """Return one plan per billed mapping, from local records and the bulk read only.
+
+    `ended`: the month is over, so only its final count is written, once (R4.6).
+    """
     mappings = billed_mappings()
     snapshots = {
         s.company_id: s
@@ -101,7 +108,7 @@ def plan_month(month: Month, settings: CwBillingSettings, view: PsaView) -> list
         CwServiceTicket.objects.filter(month=str(month)).values_list("mapping_id", flat=True)
     )
     return [
-        plan_company(m, month, settings, view, snapshots.get(m.company_id), known, tickets)
+        plan_company(m, month, settings, view, snapshots.get(m.company_id), known, tickets, ended)
         for m in mappings
     ]
 
@@ -114,9 +121,10 @@ def plan_company(
     snapshot: UsageSnapshot | None,
     known: dict[int, CwAddition],
     tickets: set[int],
+    ended: bool = False,
 ) -> CompanyPlan:
     """Decide one company's step: skipped with its reason, or the addition step and ticket."""
-    plan = CompanyPlan(mapping, known=known.get(mapping.pk))
+    plan = CompanyPlan(mapping, str(month), known=known.get(mapping.pk))
     if view.type_issue or view.product_issue:
         plan.issues = [i for i in (view.type_issue, view.product_issue) if i]
         return _skip(plan, "; ".join(i.text for i in plan.issues))
@@ -127,7 +135,9 @@ def plan_company(
         return _skip(plan, f"no usage collected for {month.label()} yet")
     if snapshot.not_billed_reason:
         return _skip(plan, f"not billed: {snapshot.not_billed_reason}")
-    plan.quantity = float(snapshot.endpoints_counted)
+    if ended and not snapshot.final:
+        return _skip(plan, f"the final count of {month.label()} is read at the next collection")
+    plan.quantity = float(seats(snapshot))  # GravityZone's counter: one rule for every PSA
     if company.disallow_saving:
         plan.issues.append(rules.disallow_saving(company.status_name))
         return _skip(plan, f"the company's status {company.status_name!r} disallows saving")
@@ -162,7 +172,10 @@ def _plan_addition(
         and known.product_id == settings.product_id
     )
     assert plan.quantity is not None
-    plan.step = rules.addition_step(plan.quantity, known.quantity if known else None, matches)
+    closed = bool(known and known.closed_at is not None)
+    plan.step = rules.addition_step(
+        plan.quantity, known.quantity if known else None, matches, closed=closed
+    )
     return plan
 
 

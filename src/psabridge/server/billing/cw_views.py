@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from psabridge.connectors.errors import ConnectorError
 from psabridge.domain.usage import Month
-from psabridge.server.billing import collection, cw_settings, cw_sync
+from psabridge.server.billing import collection, cw_settings, cw_sync, cw_text
 from psabridge.server.billing.cw_settings import OPTIONAL_STATUSES, LiveLists
 from psabridge.server.billing.models import (
     BillingRun,
@@ -83,7 +83,7 @@ def cw_billing_sync(request: HttpRequest) -> HttpResponse:
 
 def _result(result: cw_sync.SyncResult) -> dict[str, Any]:
     rows = [
-        {"name": p.mapping.psa_client_name, "action": p.action, "text": cw_sync.plan_text(p)}
+        {"name": p.mapping.psa_client_name, "action": p.action, "text": cw_text.plan_text(p)}
         for p in result.plans
     ]
     counts = ", ".join(f"{n} {action}" for action, n in sorted(result.counts().items()))

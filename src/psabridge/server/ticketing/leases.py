@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
 from datetime import datetime, timedelta
 
 from django.db.models import Q
 
+from psabridge.server.core.holders import owner_id
 from psabridge.server.ticketing.models import AggregationKey
 
 LEASE = timedelta(minutes=3)  # longer than any PSA call with its bounded retries
-
-
-def owner_id() -> str:
-    """Return an id for this process and thread."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{threading.get_ident() % 100000}"
 
 
 def take(key: AggregationKey, now: datetime) -> bool:
