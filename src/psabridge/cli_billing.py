@@ -1,4 +1,4 @@
-"""The `psabridge billing` commands: preview and push a month, ConnectWise sync."""
+"""The `psabridge billing` commands: show a month's exact writes, then push them once confirmed."""
 
 from __future__ import annotations
 
@@ -9,73 +9,109 @@ import typer
 
 from psabridge import launcher
 
-billing_app = typer.Typer(help="Monthly usage into PSA billing.")
+billing_app = typer.Typer(help="Monthly usage into PSA billing: preview, then push.")
+YES_HELP = "Push without asking (scripts); the writes are still printed first."
 
 
-def _billing_month(month: str) -> Any:
+def _fail(command: str, message: str, code: int) -> typer.Exit:
+    print(f"psabridge billing {command}: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def _setup(command: str) -> str:
     launcher.django_setup()
-    from psabridge.domain.usage import Month
-    from psabridge.server.billing import collection
-
-    try:
-        return Month.parse(month) if month else collection.current_month().previous()
-    except ValueError as exc:
-        print(f"psabridge billing: {exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
-
-
-def _psa() -> str:
     from psabridge.server.mappings.services import psa_system
 
     system = psa_system()
     if system is None:
-        print("psabridge billing: no PSA is connected", file=sys.stderr)
-        raise typer.Exit(1)
+        raise _fail(command, "no PSA is connected", 1)
     return system
 
 
+def _month(command: str, system: str, month: str) -> Any:
+    """The month asked for, else the month to bill: the last finished one (HaloPSA invoices)
+    or the running one (ConnectWise additions follow the running month, R4.4)."""
+    from psabridge.domain.usage import Month
+    from psabridge.server.billing import collection
+
+    try:
+        if month:
+            return Month.parse(month)
+    except ValueError as exc:
+        raise _fail(command, str(exc), 2) from None
+    if system == "connectwise":
+        return collection.current_month()
+    return collection.last_finished_month()
+
+
 @billing_app.command("preview")
-def billing_preview(month: str = typer.Option("", help="YYYY-MM (default: last month).")) -> None:
-    """Print every line a push of the month would create, update or remove."""
-    target = _billing_month(month)
-    from psabridge.server.billing import push
-
-    for plan in push.preview(_psa(), target):
-        print(f"{plan.mapping.psa_client_name} (invoice {plan.invoice_id or '-'}):")
-        for problem in plan.problems:
-            print(f"  ! {problem}")
-        for line in plan.plan.creates:
-            print(f"  create  item {line.item_id}  {line.quantity:g}  {line.description}")
-        for update in plan.plan.updates:
-            print(
-                f"  update  item {update.after.item_id}  {update.before.quantity:g} -> "
-                f"{update.after.quantity:g}  {update.after.description}"
-            )
-        for remove in plan.plan.removes:
-            print(f"  remove  line {remove.line.line_id}  {remove.line.description}")
-        for stale in plan.plan.stale:
-            print(
-                f"  stale   line {stale.line_id}  {stale.description} (kept; remove it explicitly)"
-            )
-        if plan.plan.is_noop and not plan.problems:
-            print("  nothing to change")
+def billing_preview(
+    month: str = typer.Option("", help="YYYY-MM (default: the month to bill)."),
+) -> None:
+    """Print every write a push of the month would make; write nothing."""
+    system = _setup("preview")
+    target = _month("preview", system, month)
+    if system == "connectwise":
+        _cw_sync("preview", target, preview=True, collect=False, yes=False)
+        return
+    _print_plans(_halo_plans("preview", system, target), target)
 
 
-@billing_app.command("push")
-def billing_push(month: str = typer.Option("", help="YYYY-MM (default: last month).")) -> None:
-    """Push the month's usage to the PSA invoices and write the ledger."""
-    target = _billing_month(month)
+def _halo_plans(command: str, system: str, month: Any) -> list[Any]:
     from psabridge.connectors.errors import ConnectorError
     from psabridge.server.billing import push
 
     try:
-        run = push.push(_psa(), target)
+        push.check_month(month)
+        return push.preview(system, month)
     except ConnectorError as exc:
-        print(f"psabridge billing push: {exc}", file=sys.stderr)
-        raise typer.Exit(1) from None
+        code = 2 if isinstance(exc, push.MonthNotFinishedError) else 1
+        raise _fail(command, str(exc), code) from None
+
+
+def _print_plans(plans: list[Any], month: Any) -> None:
+    from psabridge.server.billing.plan_text import plan_lines
+
+    print(f"{month.label()}: {sum(p.plan.writes for p in plans)} write(s) to make")
+    for line in plan_lines(plans):
+        print(line)
+
+
+@billing_app.command("push")
+def billing_push(
+    month: str = typer.Option("", help="YYYY-MM (default: the month to bill)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help=YES_HELP),
+) -> None:
+    """Show the month's exact writes, ask for confirmation, then push and write the ledger."""
+    system = _setup("push")
+    target = _month("push", system, month)
+    if system == "connectwise":
+        _cw_sync("push", target, preview=False, collect=False, yes=yes)
+        return
+    from psabridge.connectors.errors import ConnectorError
+    from psabridge.server.billing import push
+    from psabridge.server.billing.plans import fingerprint
+
+    plans = _halo_plans("push", system, target)
+    _print_plans(plans, target)
+    writes = sum(p.plan.writes for p in plans)
+    if writes and not _confirmed(yes, f"Push these {writes} write(s) to the PSA?"):
+        raise _fail("push", "nothing written: run again with --yes to push the writes above", 2)
+    try:
+        run = push.push(system, target, confirmed=fingerprint(plans))
+    except ConnectorError as exc:
+        raise _fail("push", str(exc), 1) from None
     print(f"pushed {run.month}: {run.writes} line write(s), {run.entries.count()} ledger entries")
     for problem in run.problems:
         print(f"  ! {problem}")
+
+
+def _confirmed(yes: bool, question: str) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():  # no one to ask (a script, CI): never write unconfirmed
+        return False
+    return typer.confirm(question, default=False)
 
 
 @billing_app.command("cw-sync")
@@ -83,25 +119,32 @@ def billing_cw_sync(
     preview: bool = typer.Option(False, "--preview", help="Show the plan; write nothing."),
     month: str = typer.Option("", help="YYYY-MM (default: the running month)."),
     collect: bool = typer.Option(True, help="Collect the month's GravityZone usage first."),
+    yes: bool = typer.Option(False, "--yes", "-y", help=YES_HELP),
 ) -> None:
     """ConnectWise PSA: write the month's usage into agreement additions (R4.4), or preview it."""
-    launcher.django_setup()
+    system = _setup("cw-sync")
+    if system != "connectwise":
+        raise _fail("cw-sync", "the connected PSA is not ConnectWise PSA: use billing push", 2)
+    _cw_sync("cw-sync", _month("cw-sync", system, month), preview, collect, yes)
+
+
+def _cw_sync(command: str, month: Any, preview: bool, collect: bool, yes: bool) -> None:
     from psabridge.connectors.errors import ConnectorError
-    from psabridge.domain.usage import Month
     from psabridge.server.billing import collection, cw_sync, cw_text
 
     try:
-        target = Month.parse(month) if month else collection.current_month()
-    except ValueError as exc:
-        print(f"psabridge billing cw-sync: {exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
-    try:
         if collect:
-            collection.collect(target, billing_only=True)
-        result = cw_sync.sync(target, preview=preview)
-    except ConnectorError as exc:
-        print(f"psabridge billing cw-sync: {exc}", file=sys.stderr)
-        raise typer.Exit(1) from None
+            collection.collect(month, billing_only=True)
+        plan = cw_sync.sync(month, preview=True)
+        for line in cw_text.describe(plan):
+            print(line)
+        if preview:
+            return
+        writes = cw_text.planned_writes(plan)
+        if writes and not _confirmed(yes, f"Make these {writes} write(s) in ConnectWise PSA?"):
+            raise _fail(command, "nothing written: run again with --yes to sync", 2)
+        result = cw_sync.sync(month)
+    except (ConnectorError, collection.MonthNotStartedError) as exc:
+        raise _fail(command, str(exc), 1) from None
     for line in cw_text.describe(result):
         print(line)
-    raise typer.Exit(0)

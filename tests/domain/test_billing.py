@@ -19,8 +19,9 @@ from psabridge.domain.billing import (
     plan,
 )
 
-SEATS, EDR, ATS = (marker_for("c1", key) for key in ("seats", "edr", "ats"))
-OLD = marker_for("c0", "seats")  # a line from an earlier mapping (R3.6)
+SEATS, EDR, ATS = (marker_for("c1", key, 1) for key in ("seats", "edr", "ats"))
+OLD = marker_for("c0", "seats", 1)  # a line from an earlier mapping (R3.6)
+LEGACY = "psabridge:c1:seats"  # written before the item was part of the marker
 
 
 def want(marker: str, quantity: float = 10, item: int = 1, text: str = "Seats") -> DesiredLine:
@@ -38,14 +39,17 @@ FOREIGN = line(8, "othertool:c1:seats", 5)  # someone else's marker: not ours ei
 
 
 def test_marker_shape():
-    assert SEATS == "psabridge:c1:seats"
+    assert SEATS == "psabridge:c1:seats:1"
     assert is_ours(SEATS) and not is_ours(None) and not is_ours("othertool:x")
 
 
-@pytest.mark.parametrize(("company", "key"), [("", "seats"), ("c:1", "seats"), ("c1", "")])
-def test_marker_parts_are_checked(company, key):
+@pytest.mark.parametrize(
+    ("company", "key", "item"),
+    [("", "seats", 1), ("c:1", "seats", 1), ("c1", "", 1), ("c1", "x", "")],
+)
+def test_marker_parts_are_checked(company, key, item):
     with pytest.raises(ValueError, match="marker parts"):
-        marker_for(company, key)
+        marker_for(company, key, item)
 
 
 def test_desired_lines_need_our_marker():
@@ -90,11 +94,25 @@ CASES = [
         Plan(updates=(Update(1, line(1, SEATS, 10), want(SEATS, 12)),)),
     ),
     (
-        "item remapped: update in place",
-        [want(SEATS, item=9)],
+        "item remapped: a new line, the old one stale, never rewritten in place (R3.6)",
+        [want(marker_for("c1", "seats", 9), item=9)],
         [line(1, SEATS)],
         (),
-        Plan(updates=(Update(1, line(1, SEATS), want(SEATS, item=9)),)),
+        Plan(creates=(want(marker_for("c1", "seats", 9), item=9),), stale=(line(1, SEATS),)),
+    ),
+    (
+        "a marker written before items were in it is the same line: the marker is rewritten",
+        [want(SEATS)],
+        [line(1, LEGACY)],
+        (),
+        Plan(updates=(Update(1, line(1, LEGACY), want(SEATS)),)),
+    ),
+    (
+        "a marker written before items were in it, on another item: stale",
+        [want(marker_for("c1", "seats", 9), item=9)],
+        [line(1, LEGACY)],
+        (),
+        Plan(creates=(want(marker_for("c1", "seats", 9), item=9),), stale=(line(1, LEGACY),)),
     ),
     (
         "description changed: update",
@@ -164,7 +182,7 @@ CASES = [
         (),
         Plan(
             unchanged=(line(5, SEATS),),
-            removes=(Remove(line(4, SEATS, 3), "duplicate of line 5 (psabridge:c1:seats)"),),
+            removes=(Remove(line(4, SEATS, 3), "duplicate of line 5 (psabridge:c1:seats:1)"),),
         ),
     ),
     (
@@ -175,8 +193,8 @@ CASES = [
         Plan(
             updates=(Update(4, line(4, SEATS, 2), want(SEATS)),),
             removes=(
-                Remove(line(5, SEATS, 3), "duplicate of line 4 (psabridge:c1:seats)"),
-                Remove(line(6, SEATS, 3), "duplicate of line 4 (psabridge:c1:seats)"),
+                Remove(line(5, SEATS, 3), "duplicate of line 4 (psabridge:c1:seats:1)"),
+                Remove(line(6, SEATS, 3), "duplicate of line 4 (psabridge:c1:seats:1)"),
             ),
         ),
     ),
@@ -194,7 +212,7 @@ CASES = [
         (),
         Plan(
             unchanged=(line(-94, SEATS),),
-            removes=(Remove(line(-3, SEATS), "duplicate of line -94 (psabridge:c1:seats)"),),
+            removes=(Remove(line(-3, SEATS), "duplicate of line -94 (psabridge:c1:seats:1)"),),
         ),
     ),
 ]
@@ -205,6 +223,54 @@ CASES = [
 )
 def test_plan_table(name, desired, current, remove_stale, expected):
     assert plan(desired, current, remove_stale=remove_stale) == expected
+
+
+ADOPTION = [
+    # (name, desired, current, expected)
+    (
+        "the unmarked line of the item is taken over, not doubled",
+        [want(SEATS, 33)],
+        [line(1, None, 20), line(2, None, 20, item=4)],
+        Plan(
+            updates=(Update(1, line(1, None, 20), want(SEATS, 33), adopted=True),),
+            others=(line(2, None, 20, item=4),),
+        ),
+    ),
+    (
+        "the lowest of two unmarked lines of the item; the other stays someone else's",
+        [want(SEATS, 33)],
+        [line(5, None, 2), line(3, None, 20)],
+        Plan(
+            updates=(Update(3, line(3, None, 20), want(SEATS, 33), adopted=True),),
+            others=(line(5, None, 2),),
+        ),
+    ),
+    (
+        "our own line wins over an unmarked one",
+        [want(SEATS, 33)],
+        [line(1, None, 20), line(2, SEATS, 30)],
+        Plan(
+            updates=(Update(2, line(2, SEATS, 30), want(SEATS, 33)),), others=(line(1, None, 20),)
+        ),
+    ),
+    (
+        "another tool's marked line is never taken",
+        [want(SEATS)],
+        [FOREIGN],
+        Plan(creates=(want(SEATS),), others=(FOREIGN,)),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "desired", "current", "expected"), ADOPTION, ids=[c[0] for c in ADOPTION]
+)
+def test_adopting_an_existing_invoice(name, desired, current, expected):
+    assert plan(desired, current, adopt_items=True) == expected
+
+
+def test_without_adoption_unmarked_lines_are_never_taken():
+    assert plan([want(SEATS)], [line(1, None)]).creates == (want(SEATS),)
 
 
 def test_writes_and_noop():
@@ -249,7 +315,7 @@ def contents(lines: list[CurrentLine]) -> Counter[tuple[object, ...]]:
     return Counter((x.item_id, x.quantity, x.description, x.marker) for x in lines)
 
 
-POOL = [marker_for(company, key) for company in ("c1", "c2") for key in ("seats", "edr", "ats")]
+POOL = [marker_for(company, key, 1) for company in ("c1", "c2") for key in ("seats", "edr", "ats")]
 texts = st.sampled_from(["Seats", "EDR", ""])
 current_lines = st.lists(
     st.tuples(
@@ -302,3 +368,14 @@ def test_a_create_sent_twice_collapses_to_one_line():
     repair = plan([want(SEATS)], doubled)
     assert repair.writes == 1 and len(repair.removes) == 1
     assert contents(apply(doubled, writes_of(repair))) == contents([HANDMADE, line(0, SEATS)])
+
+
+@given(desired=desired_lines, current=current_lines)
+def test_adopting_then_planning_again_writes_nothing(desired, current):
+    first = plan(desired, current, adopt_items=True)
+    after = apply(current, writes_of(first))
+    assert plan(desired, after, adopt_items=True).is_noop
+    assert Counter(x.marker for x in after if x.marker in {d.marker for d in desired}) == Counter(
+        d.marker for d in desired
+    ), "each desired line exactly once"
+    assert len(after) == len(current) + len(first.creates) - len(first.removes)

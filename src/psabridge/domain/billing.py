@@ -8,12 +8,21 @@ from dataclasses import dataclass
 MARKER_PREFIX = "psabridge:"
 
 
-def marker_for(company_id: str, product_key: str) -> str:
-    """The marker of the line psabridge owns for a company's product: psabridge:<company>:<key>."""
-    for part in (company_id, product_key):
+def marker_for(company_id: str, product_key: str, item_id: int | str) -> str:
+    """The marker of the line psabridge owns for a company's product billed as one item:
+    psabridge:<company>:<product>:<item>. Another item is another line (R3.6)."""
+    for part in (company_id, product_key, str(item_id)):
         if not part or ":" in part:
             raise ValueError(f"marker parts must be non-empty and free of ':', got {part!r}")
-    return f"{MARKER_PREFIX}{company_id}:{product_key}"
+    return f"{MARKER_PREFIX}{company_id}:{product_key}:{item_id}"
+
+
+def line_key(marker: str, item_id: int) -> str:
+    """The identity of one of our lines: its marker; a marker written before the item was part
+    of it (psabridge:<company>:<product>) is completed with the line's own item."""
+    if marker.count(":") == 2:
+        return f"{marker}:{item_id}"
+    return marker
 
 
 def is_ours(marker: str | None) -> bool:
@@ -48,11 +57,16 @@ class CurrentLine:
 
 @dataclass(frozen=True)
 class Update:
-    """Change line `line_id` in place from `before` to `after`."""
+    """Change line `line_id` in place from `before` to `after`.
+
+    `adopted`: a line of an existing invoice without our marker, of the item psabridge bills,
+    taken over (our marker set on it) instead of adding a second line of that item (R4.7).
+    """
 
     line_id: int
     before: CurrentLine
     after: DesiredLine
+    adopted: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,11 +102,14 @@ def plan(
     current: Iterable[CurrentLine],
     *,
     remove_stale: Collection[str] = (),
+    adopt_items: bool = False,
 ) -> Plan:
-    """Diff desired against current lines, matching them by marker.
+    """Diff desired against current lines, matching them by marker (`line_key`).
 
     - a desired marker with no current line is created; with one it is updated when the item,
-      quantity or description differ, else unchanged;
+      quantity, description or marker text differ, else unchanged;
+    - with `adopt_items` (an existing invoice the admin chose to adopt), a desired line with no
+      line of ours takes over the lowest unmarked line of its item instead of a create;
     - several current lines with one of our markers (a crash mid-push, R3.8) collapse to one:
       the line already right (else the lowest id) is kept, the others are removed;
     - our lines no longer desired are stale: listed, and removed only when their marker is in
@@ -102,11 +119,15 @@ def plan(
     """
     wanted = _by_marker(desired)
     ours, others = _split(current)
-    builder = _Builder(others=tuple(others))
+    builder = _Builder(others=others)
     for marker, line in wanted.items():
-        builder.reconcile(line, ours.pop(marker, []))
-    for marker, lines in ours.items():
-        builder.stale_lines(lines, remove=marker in remove_stale)
+        found = ours.pop(marker, [])
+        if not found and adopt_items and builder.adopt(line):
+            continue
+        builder.reconcile(line, found)
+    for lines in ours.values():
+        remove = any(line.marker in remove_stale for line in lines)
+        builder.stale_lines(lines, remove=remove)
     return builder.build()
 
 
@@ -126,7 +147,7 @@ def _split(
     others: list[CurrentLine] = []
     for line in current:
         if line.marker is not None and is_ours(line.marker):
-            ours.setdefault(line.marker, []).append(line)
+            ours.setdefault(line_key(line.marker, line.item_id), []).append(line)
         else:
             others.append(line)
     return ours, others
@@ -137,13 +158,14 @@ def _same(current: CurrentLine, desired: DesiredLine) -> bool:
         current.item_id == desired.item_id
         and current.quantity == desired.quantity
         and current.description == desired.description
+        and current.marker == desired.marker
     )
 
 
 class _Builder:
     """Collects a plan's parts while the diff walks the markers."""
 
-    def __init__(self, others: tuple[CurrentLine, ...]) -> None:
+    def __init__(self, others: list[CurrentLine]) -> None:
         self.others = others
         self.creates: list[DesiredLine] = []
         self.updates: list[Update] = []
@@ -165,6 +187,16 @@ class _Builder:
         else:
             self.updates.append(Update(keep.line_id, keep, desired))
 
+    def adopt(self, desired: DesiredLine) -> bool:
+        """Take over the lowest unmarked line of the desired item, if there is one."""
+        candidates = [x for x in self.others if x.marker is None and x.item_id == desired.item_id]
+        if not candidates:
+            return False
+        line = min(candidates, key=lambda x: x.line_id)
+        self.others.remove(line)
+        self.updates.append(Update(line.line_id, line, desired, adopted=True))
+        return True
+
     def stale_lines(self, lines: list[CurrentLine], *, remove: bool) -> None:
         for line in sorted(lines, key=lambda line: line.line_id):
             if remove:
@@ -179,5 +211,5 @@ class _Builder:
             removes=tuple(self.removes),
             unchanged=tuple(self.unchanged),
             stale=tuple(self.stale),
-            others=self.others,
+            others=tuple(self.others),
         )

@@ -6,7 +6,7 @@ from django.urls import path
 from psabridge.server.alerts import receiver
 from psabridge.server.alerts import views as alert_views
 from psabridge.server.api import api
-from psabridge.server.billing import cw_views, push_views
+from psabridge.server.billing import cw_views, invoice_views, push_views
 from psabridge.server.billing import views as billing_views
 from psabridge.server.core import connection_views
 from psabridge.server.core import views as core_views
@@ -46,11 +46,22 @@ urlpatterns = [
     path("billing/connectwise/sync", cw_views.cw_billing_sync, name="cw_billing_sync"),
     path("billing/products", billing_views.product_mapping_save, name="billing_products"),
     path("billing/preview", push_views.billing_preview, name="billing_preview"),
+    path("billing/review", push_views.billing_review, name="billing_review"),
     path("billing/push", push_views.billing_push, name="billing_push"),
     path("billing/recalculate", push_views.billing_recalculate, name="billing_recalculate"),
     path("billing/runs/<int:run_id>/", push_views.billing_run, name="billing_run"),
     path("billing/stale/<int:mapping_id>", push_views.stale_remove, name="billing_stale_remove"),
     path("mappings/<int:mapping_id>/billing", billing_views.custom_billing, name="mapping_billing"),
+    path(
+        "mappings/<int:mapping_id>/invoice/adopt",
+        invoice_views.invoice_adopt,
+        name="mapping_invoice_adopt",
+    ),
+    path(
+        "mappings/<int:mapping_id>/invoice/check",
+        invoice_views.invoice_check,
+        name="mapping_invoice_check",
+    ),
     path(
         "billing/<str:company_id>/<str:month>/", billing_views.usage_company, name="billing_company"
     ),

@@ -65,3 +65,15 @@ def _entry_text(entry: LedgerEntry) -> str:
 
 def _num(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
+
+
+def planned_writes(result: SyncResult) -> int:
+    """Return how many writes a previewed sync would make (additions and service tickets)."""
+    writes = 0
+    for plan in result.plans:
+        if plan.action in ("create", "update"):
+            writes += 1
+        elif plan.action == "adopt" and plan.found is not None:
+            writes += int(plan.found.quantity != plan.quantity)
+        writes += int(plan.ticket == "open")
+    return writes

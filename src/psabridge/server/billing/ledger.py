@@ -46,6 +46,7 @@ class Write:
     document: str  # the invoice or agreement written to
     action: str  # create, update, remove, adopt, ticket...
     marker: str = ""  # what finds it again in the PSA (our line marker, an addition id...)
+    line_id: str = ""  # the PSA line written, when it has one already
     item_id: str = ""
     description: str = ""
     before: float | None = None
@@ -60,6 +61,7 @@ def _entry(run: BillingRun, write: Write, state: str, answer: str = "") -> Ledge
         invoice_id=write.document,
         action=write.action,
         marker=write.marker[:120],
+        line_id=write.line_id[:40],
         item_id=write.item_id,
         description=write.description[:200],
         before=write.before,

@@ -82,7 +82,8 @@ class PsaInvoice(models.Model):
     invoice_id = models.CharField(max_length=40)
     name = models.CharField(max_length=200)
     # created: psabridge made it; proposed: an existing invoice found, waiting for the admin to
-    # confirm adopting it (nothing is pushed until then); adopted: that invoice, confirmed (R4.7).
+    # confirm adopting it (nothing is pushed until then); adopting: confirmed, the next push takes
+    # over its lines of the billed items; adopted: taken over, billed like a created one (R4.7).
     status = models.CharField(max_length=10, default="created")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -116,6 +117,7 @@ class LedgerEntry(models.Model):
     invoice_id = models.CharField(max_length=40)
     action = models.CharField(max_length=12)  # create, update, remove, unchanged, stale
     marker = models.CharField(max_length=120, blank=True, default="")
+    line_id = models.CharField(max_length=40, blank=True, default="")  # the PSA line written
     item_id = models.CharField(max_length=40, blank=True, default="")
     description = models.CharField(max_length=200, blank=True, default="")
     before = models.FloatField(null=True)

@@ -1,100 +1,155 @@
-"""Preview and push a month's usage to the PSA invoices, with a ledger (R3.3, R3.4, R3.8)."""
+"""Preview and push a finished month's usage to the PSA invoices, with a ledger (R3.3-R3.8).
+
+The ledger is written ahead: every line change of a batch is recorded before the batch is sent
+and completed with the PSA's answer after, so a push killed at any point leaves a ledger that
+lists every write that may have reached the PSA; the next push settles those by reading the
+invoices, then plans again from what the PSA holds (our markers make the re-run exact).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from psabridge.connectors.errors import ConnectorError
+from psabridge.connectors.errors import ConfigError, ConnectorError
 from psabridge.connectors.ports import InvoiceChanges, LineChange
 from psabridge.domain.billing import Plan
 from psabridge.domain.usage import Month
+from psabridge.server.billing import collection, lease, ledger
+from psabridge.server.billing.invoices import billing_target
 from psabridge.server.billing.models import BillingRun, LedgerEntry, PsaInvoice
-from psabridge.server.billing.plans import CompanyPlan, build_plans
-from psabridge.server.core import connections
+from psabridge.server.billing.plans import CompanyPlan, build_plans, fingerprint
+from psabridge.server.core.models import System
 from psabridge.server.mappings.models import Mapping
 
 log = logging.getLogger(__name__)
 
 
-def billing_target(system: str) -> Any:
-    """Return the billing side of the stored PSA connection (one per process and connection)."""
-    return connections.stored_connector(system, role="billing")
+class MonthNotFinishedError(ConfigError):
+    """A month still running (or to come) is never pushed: its count is not final (R4.6)."""
 
 
-def enable_billing(mapping: Mapping, target: Any = None) -> PsaInvoice:
-    """Billing on: the recurring invoice named after the PSA client, created once (R3.2)."""
-    existing = PsaInvoice.objects.filter(mapping=mapping).first()
-    if existing is not None:
-        return existing
-    target = target or billing_target(mapping.system)
-    invoice = target.find_or_create_invoice(mapping.psa_client_id, mapping.psa_client_name)
-    return PsaInvoice.objects.create(mapping=mapping, invoice_id=invoice.id, name=invoice.name)
+class PlanChangedError(ConfigError):
+    """What a push would write is no longer what the admin reviewed and confirmed."""
+
+
+def check_month(month: Month, now: datetime | None = None) -> None:
+    """Raise MonthNotFinishedError unless the month has ended in the MSP's zone."""
+    running = collection.current_month(now)
+    if month >= running:
+        raise MonthNotFinishedError(
+            f"{month.label()} is {'still running' if month == running else 'to come'}: a month "
+            "is pushed once it has ended (on the 2nd of the next month), with its final count"
+        )
 
 
 def preview(system: str, month: Month, target: Any = None) -> list[CompanyPlan]:
-    """Return every mapping's plan for the month, writing nothing."""
+    """Return every mapping's plan for the month, writing nothing to the PSA."""
     return build_plans(system, month, target or billing_target(system))
 
 
 def push(
-    system: str, month: Month, target: Any = None, remove_stale: dict[int, set[str]] | None = None
-) -> BillingRun:
-    """Apply the month's plans in as few calls as the PSA allows and record the ledger."""
-    target = target or billing_target(system)
-    run = BillingRun.objects.create(
-        system=system, month=str(month), push=True, started_at=timezone.now()
-    )
-    try:
-        return _push(run, system, month, target, remove_stale)
-    except ConnectorError as exc:
-        # A stopped push is recorded as such; pushing again resumes it without double lines.
-        run.problems = [*run.problems, f"stopped: {exc}"]
-        run.finished_at = timezone.now()
-        run.save(update_fields=["problems", "finished_at"])
-        raise
-
-
-def _push(
-    run: BillingRun,
     system: str,
     month: Month,
-    target: Any,
-    remove_stale: dict[int, set[str]] | None,
+    target: Any = None,
+    remove_stale: dict[int, set[str]] | None = None,
+    *,
+    confirmed: str | None = None,
+    only: Mapping | None = None,
+    now: datetime | None = None,
 ) -> BillingRun:
-    plans = build_plans(system, month, target, remove_stale)
-    run.problems = [f"{p.mapping.psa_client_name}: {text}" for p in plans for text in p.problems]
-    batch = [
-        InvoiceChanges(p.invoice_id, p.mapping.psa_client_id, _changes(p.plan))
-        for p in plans
-        if p.invoice_id and not p.plan.is_noop
-    ]
-    answers = {w.invoice_id: w for w in target.apply_invoice_changes(batch)} if batch else {}
-    with transaction.atomic():
-        for company_plan in plans:
-            _ledger(run, company_plan, answers.get(company_plan.invoice_id))
-        run.writes = sum(p.plan.writes for p in plans if _written(answers.get(p.invoice_id)))
-        run.finished_at = timezone.now()
-        run.save()
+    """Apply the month's plans in as few calls as the PSA allows, the ledger written ahead.
+
+    `confirmed`: the fingerprint of the plan the admin reviewed; the push refuses
+    (PlanChangedError) when the plan is no longer that one.
+    """
+    check_month(month, now)
+    target = target or billing_target(system)
+    with lease.held(f"{system}-billing", f"push of {System(system).label} billing") as renew:
+        settle_open_writes(system, target)
+        ledger.close_interrupted_runs(system)
+        plans = build_plans(system, month, target, remove_stale, only)
+        if confirmed is not None and confirmed != fingerprint(plans):
+            raise PlanChangedError(
+                "the invoices changed since the push was reviewed: review it again"
+            )
+        run = BillingRun.objects.create(
+            system=system, month=str(month), push=True, started_at=timezone.now()
+        )
+        try:
+            _push(run, plans, target, renew)
+        except ConnectorError as exc:
+            _finish(run, f"stopped: {exc} (pushing again resumes it)")
+            raise
     log.info("billing push %s %s: %s line writes", system, month, run.writes)
     return run
 
 
+def _push(
+    run: BillingRun, plans: list[CompanyPlan], target: Any, renew: Callable[[], None]
+) -> None:
+    run.problems = [f"{p.mapping.psa_client_name}: {text}" for p in plans for text in p.problems]
+    run.save(update_fields=["problems"])
+    ledger.no_write(run, [w for p in plans for w in _quiet_writes(p)])
+    pending = [p for p in plans if p.invoice_id and not p.plan.is_noop]
+    size = max(1, int(target.write_batch_size))
+    for start in range(0, len(pending), size):
+        _write_batch(run, pending[start : start + size], target)
+        renew()
+    _adopted([p for p in plans if p.invoice_status == "adopting"], run)
+    _finish(run)
+
+
+def _write_batch(run: BillingRun, batch: list[CompanyPlan], target: Any) -> None:
+    entries = {p.invoice_id: ledger.intents(run, _writes(p)) for p in batch}
+    changes = [
+        InvoiceChanges(p.invoice_id, p.mapping.psa_client_id, _changes(p.plan)) for p in batch
+    ]
+    try:
+        answers = target.apply_invoice_changes(changes)
+    except ConnectorError as exc:
+        ledger.settle_failure([e for rows in entries.values() for e in rows], exc)
+        raise
+    for answer in answers:
+        for entry in entries.get(answer.invoice_id, []):
+            if answer.ok and answer.written:
+                ledger.complete(entry, "ok")
+            elif answer.ok:  # the invoice already held it (an earlier write that landed unseen)
+                ledger.complete(entry, "already on the invoice: no write", ledger.NO_WRITE)
+            else:
+                ledger.complete(entry, str(answer.error), ledger.FAILED)
+
+
+def _adopted(plans: list[CompanyPlan], run: BillingRun) -> None:
+    """An adopted invoice whose lines were all taken over is billed like ours from now on."""
+    for company_plan in plans:
+        failed = run.entries.filter(invoice_id=company_plan.invoice_id, state=ledger.FAILED)
+        if not company_plan.problems and not failed.exists():
+            PsaInvoice.objects.filter(mapping=company_plan.mapping).update(status="adopted")
+
+
+def _finish(run: BillingRun, problem: str = "") -> None:
+    if problem:
+        run.problems = [*run.problems, problem]
+    run.writes = run.entries.filter(state__in=ledger.WRITTEN).count()
+    run.finished_at = timezone.now()
+    run.save(update_fields=["problems", "writes", "finished_at"])
+
+
 def push_if_due(now: datetime) -> BillingRun | None:
-    """R3.3: on the 2nd in the MSP's zone, collect last month once more and push it."""
+    """R3.3: on the 2nd in the MSP's zone, collect last month (final) and push it."""
     from psabridge.domain.usage import month_to_push
-    from psabridge.server.billing import collection
     from psabridge.server.mappings.services import psa_system
 
     month, system = month_to_push(now, collection.msp_zone()), psa_system()
     if month is None or system is None or system == "connectwise":  # ConnectWise: cw_sync
         return None
-    collection.collect(month, billing_only=True)
-    return push(system, month)
+    collection.collect(month, billing_only=True, now=now)
+    return push(system, month, now=now)
 
 
 def remove_stale_lines(
@@ -102,19 +157,97 @@ def remove_stale_lines(
 ) -> BillingRun:
     """R3.6: remove a mapping's stale lines (ours, no longer billed) when the admin asks."""
     target = target or billing_target(system)
-    stale = {
-        mapping.pk: {
-            line.marker or ""
-            for p in build_plans(system, month, target)
-            if p.mapping.pk == mapping.pk
-            for line in p.plan.stale
-        }
-    }
-    return push(system, month, target, remove_stale=stale)
+    plans = build_plans(system, month, target, only=mapping)
+    stale = {mapping.pk: {line.marker or "" for p in plans for line in p.plan.stale}}
+    return push(system, month, target, remove_stale=stale, only=mapping)
 
 
-def _written(answer: Any) -> bool:
-    return answer is not None and answer.ok and answer.written
+def settle_open_writes(system: str, target: Any) -> int:
+    """Settle line writes an earlier push sent and never heard back about, by reading the PSA."""
+    entries = ledger.open_intents(system)
+    invoices: dict[str, list[Any]] = {}
+    for invoice_id in {e.invoice_id for e in entries}:
+        invoices[invoice_id] = _lines_or_none(target, invoice_id)
+    return ledger.resolve(entries, lambda entry: _landed(entry, invoices[entry.invoice_id]))
+
+
+def _lines_or_none(target: Any, invoice_id: str) -> list[Any]:
+    try:
+        return list(target.usage_lines(invoice_id))
+    except ConfigError:  # the invoice is gone: nothing of it is in the PSA any more
+        return []
+
+
+def _landed(entry: LedgerEntry, lines: list[Any]) -> bool:
+    if entry.action == "remove":
+        return not any(line.line_id == entry.line_id for line in lines)
+    return any(line.marker == entry.marker and line.quantity == entry.after for line in lines)
+
+
+def _quiet_writes(company_plan: CompanyPlan) -> list[ledger.Write]:
+    plan = company_plan.plan
+    return [
+        _write(
+            company_plan,
+            kind,
+            marker=line.marker or "",
+            line_id=str(line.line_id),
+            item_id=str(line.item_id),
+            description=line.description,
+            before=line.quantity,
+            after=line.quantity if kind == "unchanged" else None,
+        )
+        for kind, lines in (("unchanged", plan.unchanged), ("stale", plan.stale))
+        for line in lines
+    ]
+
+
+def _writes(company_plan: CompanyPlan) -> list[ledger.Write]:
+    plan = company_plan.plan
+    creates = [
+        _write(
+            company_plan,
+            "create",
+            marker=d.marker,
+            item_id=str(d.item_id),
+            description=d.description,
+            after=d.quantity,
+        )
+        for d in plan.creates
+    ]
+    updates = [
+        _write(
+            company_plan,
+            "adopt" if u.adopted else "update",
+            marker=u.after.marker,
+            line_id=str(u.line_id),
+            item_id=str(u.after.item_id),
+            description=u.after.description,
+            before=u.before.quantity,
+            after=u.after.quantity,
+        )
+        for u in plan.updates
+    ]
+    removes = [
+        _write(
+            company_plan,
+            "remove",
+            marker=r.line.marker or "",
+            line_id=str(r.line.line_id),
+            item_id=str(r.line.item_id),
+            description=r.line.description,
+            before=r.line.quantity,
+        )
+        for r in plan.removes
+    ]
+    return [*creates, *updates, *removes]
+
+
+def _write(company_plan: CompanyPlan, action: str, **values: Any) -> ledger.Write:
+    mapping = company_plan.mapping
+    return ledger.Write(
+        mapping.company_id, mapping.psa_client_name, company_plan.invoice_id, action, **values
+    )
 
 
 def _changes(plan: Plan) -> tuple[LineChange, ...]:
@@ -136,66 +269,3 @@ def _changes(plan: Plan) -> tuple[LineChange, ...]:
         LineChange.remove(line_id=str(r.line.line_id), marker=r.line.marker) for r in plan.removes
     ]
     return (*creates, *updates, *removes)
-
-
-def _ledger(run: BillingRun, company_plan: CompanyPlan, answer: Any) -> None:
-    mapping, plan = company_plan.mapping, company_plan.plan
-    text = "ok" if answer is None or answer.ok else str(answer.error)[:300]
-    base = {
-        "run": run,
-        "company_id": mapping.company_id,
-        "company_name": mapping.psa_client_name,
-        "invoice_id": company_plan.invoice_id,
-    }
-    rows = [
-        LedgerEntry(
-            **base,
-            action="create",
-            marker=d.marker,
-            item_id=str(d.item_id),
-            description=d.description[:200],
-            after=d.quantity,
-            answer=text,
-        )
-        for d in plan.creates
-    ]
-    rows += [
-        LedgerEntry(
-            **base,
-            action="update",
-            marker=u.after.marker,
-            item_id=str(u.after.item_id),
-            description=u.after.description[:200],
-            before=u.before.quantity,
-            after=u.after.quantity,
-            answer=text,
-        )
-        for u in plan.updates
-    ]
-    rows += [
-        LedgerEntry(
-            **base,
-            action="remove",
-            marker=r.line.marker or "",
-            item_id=str(r.line.item_id),
-            description=r.line.description[:200],
-            before=r.line.quantity,
-            answer=text,
-        )
-        for r in plan.removes
-    ]
-    rows += [
-        LedgerEntry(
-            **base,
-            action=kind,
-            marker=line.marker or "",
-            item_id=str(line.item_id),
-            description=line.description[:200],
-            before=line.quantity,
-            after=line.quantity if kind == "unchanged" else None,
-            answer="no write",
-        )
-        for kind, lines in (("unchanged", plan.unchanged), ("stale", plan.stale))
-        for line in lines
-    ]
-    LedgerEntry.objects.bulk_create(rows)

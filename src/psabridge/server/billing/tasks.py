@@ -52,23 +52,6 @@ def push_due_month() -> None:
         log.warning("billing push failed, retried next hour: %s", exc)
 
 
-@db_task()
-def recalculate(month: str) -> None:
-    """R3.4: collect a month again and push it (the Recalculate usage button)."""
-    from psabridge.domain.usage import Month
-    from psabridge.server.billing import push
-    from psabridge.server.mappings.services import psa_system
-
-    system = psa_system()
-    if system is None:
-        return
-    try:
-        collection.collect(Month.parse(month), billing_only=True)
-        push.push(system, Month.parse(month))
-    except ConnectorError as exc:
-        log.warning("recalculation of %s failed: %s", month, exc)
-
-
 def _cw_billing_ready() -> bool:
     from psabridge.server.billing import cw_settings
     from psabridge.server.mappings.services import psa_system

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from psabridge.connectors.errors import ConnectorError
 from psabridge.domain.evidence import VERDICTS, EndpointRecord
 from psabridge.domain.usage import PRODUCT_KEYS, PRODUCT_LABELS, Month, billing_run_date
-from psabridge.server.billing import collection, push
+from psabridge.server.billing import collection, invoices
+from psabridge.server.billing.invoice_views import invoice_context
 from psabridge.server.billing.models import (
     BillingRun,
     CustomProduct,
@@ -56,8 +57,19 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
         "products": _product_rows(system),
         "last_month": collection.last_finished_month(),
         "push_date": billing_run_date(month, collection.msp_zone()),
+        "stale": _with_stale_lines(system),
     }
     return render(request, "billing/overview.html", context)
+
+
+def _with_stale_lines(system: str | None) -> list[tuple[Mapping, str]]:
+    """Return the mappings whose invoice keeps stale lines (R3.6), with what they are."""
+    found = []
+    for mapping in Mapping.objects.filter(system=system or "", billing=True):
+        for issue in mapping.billing_issues or []:
+            if issue.get("code") == "stale_lines":
+                found.append((mapping, issue.get("text", "")))
+    return found
 
 
 def overview_rows(month: Month) -> list[dict[str, Any]]:
@@ -83,7 +95,10 @@ def _product_rows(system: str | None) -> list[dict[str, object]]:
         return []
     items = psa_items(system)
     chosen = item_map(system)
-    return [{"key": key, "item": chosen.get(key, ""), "items": items} for key in products_in_use()]
+    return [
+        {"key": key, "label": PRODUCT_LABELS[key], "item": chosen.get(key, ""), "items": items}
+        for key in products_in_use()
+    ]
 
 
 _items_cache: dict[str, tuple[float, list[Any]]] = {}
@@ -95,7 +110,7 @@ def psa_items(system: str) -> list[Any]:
     if cached and time.monotonic() - cached[0] < 60:
         return cached[1]
     try:
-        items = push.billing_target(system).billable_items()
+        items = invoices.billing_target(system).billable_items()
     except ConnectorError:
         return []
     _items_cache[system] = (time.monotonic(), items)
@@ -123,10 +138,16 @@ def usage_company(request: HttpRequest, company_id: str, month: str) -> HttpResp
         "previous": Month.parse(month).previous(),
         "change_rows": [
             {"label": PRODUCT_LABELS.get(key, key), "before": before, "after": after}
-            for key, (before, after) in report.change.quantities.items()
+            for key, (before, after) in sorted(
+                report.change.quantities.items(), key=lambda kv: _product_order(kv[0])
+            )
         ],
     }
     return render(request, "billing/company.html", context)
+
+
+def _product_order(key: str) -> int:
+    return PRODUCT_KEYS.index(key) if key in PRODUCT_KEYS else len(PRODUCT_KEYS)
 
 
 def _evidence_order(record: EndpointRecord) -> tuple[int, str]:
@@ -221,7 +242,14 @@ def custom_billing(request: HttpRequest, mapping_id: int) -> HttpResponse:
         }
         for line in (snapshot.lines if snapshot else [])
     ]
-    context = {"mapping": mapping, "rows": rows, "items": items, "snapshot": snapshot}
+    context = {
+        "mapping": mapping,
+        "rows": rows,
+        "items": items,
+        "snapshot": snapshot,
+        "month": collection.last_finished_month(),
+        **invoice_context(mapping),
+    }
     return render(request, "billing/custom.html", context)
 
 

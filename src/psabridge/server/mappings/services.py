@@ -277,7 +277,7 @@ def _set_checkboxes(system: str, mapping: Mapping, values: dict[str, bool]) -> b
 
 
 def _start_billing(mapping: Mapping) -> None:
-    from psabridge.server.billing.push import enable_billing
+    from psabridge.server.billing.invoices import enable_billing
 
     enable_billing(mapping)
 

@@ -66,6 +66,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="ledgerentry",
+            name="line_id",
+            field=models.CharField(blank=True, default="", max_length=40),
+        ),
+        migrations.AddField(
+            model_name="ledgerentry",
             name="sent_at",
             field=models.DateTimeField(null=True),
         ),
