@@ -80,6 +80,18 @@ def test_commit_then_500_writes(cw: CwApi) -> None:
     assert cw.ok(cw.get("/service/tickets/count")) == {"count": 1}
 
 
+@pytest.mark.parametrize(("mode", "written"), [("hang", 0), ("commit_then_hang", 1)])
+def test_a_hung_write_is_dropped_before_or_after_it_is_done(
+    cw: CwApi, mode: str, written: int
+) -> None:
+    fault = {"path": "/service/tickets", "method": "POST", "mode": mode, "latency_ms": 200}
+    cw.sandbox("POST", "faults", fault)
+    body = {"summary": "x", "company": {"id": cw.case("active_only")}, "board": {"id": 1}}
+    with pytest.raises(httpx.TransportError):
+        cw.post("/service/tickets", body)
+    assert cw.ok(cw.get("/service/tickets/count")) == {"count": written}
+
+
 def test_reset_and_timeout_faults(cw: CwApi) -> None:
     cw.sandbox("POST", "faults", {"path": "/system/info", "mode": "reset"})
     with pytest.raises(httpx.TransportError):

@@ -144,6 +144,20 @@ def test_commit_then_reset_writes_once(halo: HaloApi) -> None:
     assert found["record_count"] == 1  # the write happened: look it up before retrying
 
 
+@pytest.mark.parametrize(("mode", "written"), [("hang", 0), ("commit_then_hang", 1)])
+def test_a_hung_write_is_dropped_before_or_after_it_is_done(
+    halo: HaloApi, mode: str, written: int
+) -> None:
+    # What a client killed during a write leaves behind: nothing, or a write it never heard of.
+    halo.token()
+    arm(halo, path="/api/Tickets", method="POST", mode=mode, latency_ms=200)
+    body = [{"summary": "s", "client_id": halo.client_id(), "supplier_reference": "psabridge:h"}]
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        halo.post("/api/Tickets", body)
+    found = halo.ok(halo.get("/api/Tickets", search_supplier_reference="psabridge:h"))
+    assert found["record_count"] == written
+
+
 def test_commit_then_500(halo: HaloApi) -> None:
     ticket = halo.create_ticket()
     arm(halo, path="/api/Actions", method="POST", mode="commit_then_500")

@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from werkzeug.wrappers import Request, Response
 
-COMMON_MODES = ("status", "timeout", "non_json", "short_page", "reset", "latency")
+COMMON_MODES = ("status", "timeout", "non_json", "short_page", "reset", "latency", "hang")
+# Modes that hold the request and then drop the connection without an answer.
+HANGING_MODES = ("timeout", "hang", "commit_then_hang")
 DEFAULT_TIMEOUT_SECONDS = 35.0
 HTML_ERROR = "<html><body><h1>502 Bad Gateway</h1></body></html>"
 
@@ -26,7 +28,7 @@ class FaultTiming:
         """Return how long a timeout/latency fault holds the answer."""
         if self.latency_ms is not None:
             return self.latency_ms / 1000
-        return DEFAULT_TIMEOUT_SECONDS if self.mode == "timeout" else 0.0
+        return DEFAULT_TIMEOUT_SECONDS if self.mode in HANGING_MODES else 0.0
 
 
 class Matching(Protocol):
@@ -162,6 +164,8 @@ def answer_early(
     if fault.mode in ("latency", "timeout"):
         stopping.wait(fault.delay_seconds())
         return None
+    if fault.mode == "hang":  # never handled: the client hears nothing, nothing is written
+        hang_up(fault, request, stopping)
     if fault.mode == "non_json":
         return Response(HTML_ERROR, 200, mimetype="text/html")
     if fault.mode == "reset":
@@ -169,6 +173,16 @@ def answer_early(
     if fault.mode == "status":
         return status_answer()
     return None
+
+
+def hang_up(fault: FaultTiming, request: Request, stopping: threading.Event) -> None:
+    """Hold the request (`latency_ms`, default 35 s, or until the sandbox stops), then drop it.
+
+    `hang` does it before handling the request (nothing is written); `commit_then_hang` after
+    (the write is done, its answer never comes): a client killed meanwhile is what they model.
+    """
+    stopping.wait(fault.delay_seconds())
+    reset_connection(request)
 
 
 def reset_connection(request: Request) -> None:

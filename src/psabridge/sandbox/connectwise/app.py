@@ -6,12 +6,13 @@ import base64
 import binascii
 import json
 import secrets
+from threading import Event
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
 from ..common import inspection
-from ..common.faults import answer_early, reset_connection, retry_headers
+from ..common.faults import answer_early, hang_up, reset_connection, retry_headers
 from ..common.simulator import SimulatorApp
 from .errors import CwError, bad_request, forbidden, method_not_allowed, not_found, unauthorized
 from .faults import Fault
@@ -63,7 +64,7 @@ class CwApp(SimulatorApp):
                 return early
         reply = self._answer(request, api_path, route, ids, known)
         if fault is not None:
-            reply = _fault_after(fault, request, reply)
+            reply = _fault_after(fault, request, reply, self.sim.stopping)
         return json_response(reply)
 
     def _api_path(self, path: str) -> str | None:
@@ -165,12 +166,14 @@ def _status_reply(fault: Fault) -> Reply:
     return Reply(body, fault.status, headers)
 
 
-def _fault_after(fault: Fault, request: Request, reply: Reply) -> Reply:
+def _fault_after(fault: Fault, request: Request, reply: Reply, stopping: Event) -> Reply:
     """Apply short_page and the commit_then_* modes to an answer already computed."""
     if fault.mode == "short_page" and isinstance(reply.body, list):
         return Reply(reply.body[:-1], reply.status, reply.headers)
     if fault.mode == "commit_then_reset":
         reset_connection(request)
+    if fault.mode == "commit_then_hang":
+        hang_up(fault, request, stopping)
     if fault.mode == "commit_then_500":
         body = {"code": "UnexpectedError", "message": "An error has occurred.", "errors": None}
         return Reply(body, 500)

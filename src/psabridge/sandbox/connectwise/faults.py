@@ -14,7 +14,7 @@ from ..common.faults import (
 
 __all__ = ["METHODS", "MODES", "Fault", "FaultBook", "parse_fault", "path_matches"]
 
-MODES = (*COMMON_MODES, "commit_then_reset", "commit_then_500")
+MODES = (*COMMON_MODES, "commit_then_reset", "commit_then_500", "commit_then_hang")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "*")
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from ..common import inspection
-from ..common.faults import answer_early, reset_connection, retry_headers
+from ..common.faults import answer_early, hang_up, reset_connection, retry_headers
 from ..common.simulator import SimulatorApp
 from .errors import HaloError, bad_request, method_not_allowed, not_found
 from .faults import Fault
@@ -106,6 +106,8 @@ class HaloApp(SimulatorApp):
             return Reply(_short_page(reply.body), reply.status, reply.headers)
         if fault.mode == "commit_then_reset":
             reset_connection(request)  # the write happened; the client never hears of it
+        if fault.mode == "commit_then_hang":
+            hang_up(fault, request, self.sim.stopping)
         if fault.mode == "commit_then_500":
             return Reply({"message": "An error has occurred."}, 500)
         return reply

@@ -25,7 +25,7 @@ __all__ = [
     "reset_connection",
 ]
 
-MODES = (*COMMON_MODES, "commit_then_reset", "commit_then_500")
+MODES = (*COMMON_MODES, "commit_then_reset", "commit_then_500", "commit_then_hang")
 METHODS = ("GET", "POST", "DELETE", "*")
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from psabridge.connectors.errors import ConfigError, ConnectorError
@@ -96,7 +97,7 @@ def _push(
     run.save(update_fields=["problems"])
     ledger.no_write(run, [w for p in plans for w in _quiet_writes(p)])
     pending = [p for p in plans if p.invoice_id and not p.plan.is_noop]
-    size = max(1, int(target.write_batch_size))
+    size = max(1, min(int(target.write_batch_size), settings.BILLING_WRITE_BATCH))
     for start in range(0, len(pending), size):
         _write_batch(run, pending[start : start + size], target)
         renew()

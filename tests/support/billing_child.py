@@ -1,0 +1,100 @@
+"""A psabridge process of its own, for the tests that kill a push: set billing up against a
+running sandbox, or print the ledger and what the PSA should hold, as JSON.
+
+    python tests/support/billing_child.py halo-setup|cw-setup|ledger SPEC.json
+
+The data directory (and DATABASE_URL, if any) come from the environment, as for `psabridge`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+HALO_ITEMS = {"seats": "1", "edr": "2", "ats": "2", "patch_management": "3"}
+HALO_FIELDS = ("base_url", "auth_url", "tenant", "client_id", "client_secret")
+CW_FIELDS = ("site_url", "company_id", "public_key", "private_key", "client_id")
+
+
+def _connect(spec: dict[str, Any], system: str, fields: tuple[str, ...]) -> None:
+    from psabridge.server.core import connections
+
+    gz = spec["gravityzone"]
+    checked = connections.validate_gravityzone(gz["base_url"], gz["api_key"])
+    connections.save_gravityzone(gz["base_url"], gz["api_key"], checked)
+    values = {name: spec[system][name] for name in fields}
+    connections.save(system, values, connections.validate(system, values))
+
+
+def halo_setup(spec: dict[str, Any]) -> None:
+    """Every suggested client mapped with Billing on (not the one with an invoice of its own),
+    the products mapped, last month collected (final)."""
+    from psabridge.server.billing import collection
+    from psabridge.server.billing.models import ProductMapping
+    from psabridge.server.mappings import services
+    from psabridge.server.mappings.models import Mapping
+
+    _connect(spec, "halopsa", HALO_FIELDS)
+    for key, item in HALO_ITEMS.items():
+        ProductMapping.objects.create(system="halopsa", product_key=key, item_id=item)
+    services.refresh("halopsa")
+    for row in services.rows("halopsa", "unmapped"):
+        if row.psa and row.suggestion and row.psa.client_id != spec["skip_client"]:
+            services.confirm("halopsa", row.psa.client_id, row.suggestion.company.id)
+    mappings = Mapping.objects.filter(system="halopsa")
+    services.update("halopsa", {m.pk: {"billing": True, "ticketing": True} for m in mappings})
+    collection.collect(collection.last_finished_month())
+
+
+def cw_setup(spec: dict[str, Any]) -> None:
+    """Every scenario company mapped with Billing on, agreement type and product chosen, the
+    running month collected."""
+    from psabridge.server.billing import collection, cw_settings
+    from psabridge.server.mappings.models import Mapping
+
+    _connect(spec, "connectwise", CW_FIELDS)
+    for row in spec["companies"]:
+        Mapping.objects.create(
+            system="connectwise",
+            psa_client_id=str(row["psa_company_id"]),
+            psa_client_name=row["psa_name"],
+            company_id=row["gravityzone_id"],
+            company_name=row["gravityzone_name"],
+            billing=True,
+        )
+    values = {"agreement_type_id": "1", "product_id": "1", "covered": [], "service_desk": False}
+    errors = cw_settings.save(cw_settings.parse(values))
+    assert not errors, errors
+    collection.collect(collection.current_month(), billing_only=True)
+
+
+def ledger() -> dict[str, Any]:
+    """Print every ledger entry, the runs, and the lines psabridge means each invoice to hold."""
+    from psabridge.server.billing.models import BillingRun, LedgerEntry
+
+    fields = ("run_id", "action", "state", "marker", "invoice_id", "after", "company_id", "answer")
+    return {
+        "entries": list(LedgerEntry.objects.order_by("id").values(*fields)),
+        "runs": list(BillingRun.objects.order_by("id").values("id", "writes", "finished_at")),
+    }
+
+
+def main() -> None:
+    command, spec_path = sys.argv[1], Path(sys.argv[2])
+    spec = json.loads(spec_path.read_text())
+    from psabridge import launcher
+
+    launcher.django_setup()
+    launcher.migrate()
+    if command == "halo-setup":
+        halo_setup(spec)
+    elif command == "cw-setup":
+        cw_setup(spec)
+    else:
+        print(json.dumps(ledger(), default=str))
+
+
+if __name__ == "__main__":
+    main()
