@@ -156,18 +156,19 @@ def billing_step(client: httpx.Client, halo_sandbox: str) -> None:
         page,
     ):
         client.post("/mappings/confirm", data={"psa_client_id": found[1], "company_id": found[2]})
-    client.post("/billing/collect")  # the running month, to learn which companies bill monthly
+    client.post("/billing/collect")  # the last finished month (the page opens on it): final
     wait(
         "usage of three monthly-subscription companies collected",
         lambda: client.get("/billing/").text.count("<td>monthly subscription") >= 3,
         240,
     )
+    overview = client.get("/billing/").text
     monthly = set(
         re.findall(
-            r'<td><a href="/billing/([0-9a-f]+)/[\d-]+/">[^<]*</a></td>\s*<td>monthly',
-            client.get("/billing/").text,
+            r'<td><a href="/billing/([0-9a-f]+)/[\d-]+/">[^<]*</a></td>\s*<td>monthly', overview
         )
     )
+    month = re.search(r'href="/billing/[0-9a-f]+/(\d{4}-\d\d)/"', overview)
     listing = client.get("/mappings/").text
     rows = [
         pk
@@ -186,14 +187,15 @@ def billing_step(client: httpx.Client, halo_sandbox: str) -> None:
         "/billing/products",
         data={"item_seats": "1", "item_edr": "2", "item_ats": "2", "item_patch_management": "3"},
     )
-    client.post("/billing/recalculate")  # collects last month, then pushes it
-    last = re.search(r"Recalculate usage: collect and push (\w+ \d+)", client.get("/billing/").text)
-    print(f"billing on for {len(rows)} mappings; recalculated {last[1] if last else 'last month'}")
-    wait(
-        "the push of last month in the ledger",
-        lambda: "/billing/runs/" in client.get("/billing/").text,
-        120,
-    )
+    print(f"billing on for {len(rows)} mappings; reviewing the push of {month[1]}")
+    review = client.get(f"/billing/review?month={month[1]}").text
+    summary = re.search(r'<p id="review-summary">(.*?)</p>', review, re.S)
+    print("  review: " + re.sub(r"<[^>]+>|\s+", " ", summary[1]).strip() if summary else "?")
+    pushed = client.post(
+        f"/billing/push?month={month[1]}",
+        data={"fingerprint": _fingerprint(review)},
+        follow_redirects=True,
+    ).text
     runs = re.findall(r'href="/billing/runs/(\d+)/"', client.get("/billing/").text)
     state = httpx.get(f"{halo_sandbox}/state", timeout=10).json()
     for invoice in state["invoices"]:
@@ -208,11 +210,18 @@ def billing_step(client: httpx.Client, halo_sandbox: str) -> None:
                     for ln in ours
                 )
             )
-    month = re.search(r"<td>(\d{4}-\d\d)</td>", client.get("/billing/").text)
-    again = client.post(f"/billing/push?month={month[1]}", follow_redirects=True).text
-    writes = re.search(r"(\d+) line write\(s\)", again)
-    count = writes[1] if writes else "?"
-    print(f"  first push: run {runs[0]}; pushing {month[1]} again: {count} line write(s)")
+    writes = re.search(r"(\d+) line write\(s\)", pushed)
+    again = client.get(f"/billing/review?month={month[1]}").text
+    nothing = "Nothing to write" in again
+    print(
+        f"  first push: run {runs[0] if runs else '?'}, {writes[1] if writes else '?'} line "
+        f"write(s); reviewing {month[1]} again: {'nothing to write' if nothing else 'writes left'}"
+    )
+
+
+def _fingerprint(review: str) -> str:
+    found = re.search(r'name="fingerprint" value="([0-9a-f]+)"', review)
+    return found[1] if found else ""
 
 
 def main() -> None:

@@ -129,20 +129,22 @@ def _grow_one_company(client: httpx.Client, boxes: Sandboxes, before: dict[int, 
 
 
 def collect_and_sync(client: httpx.Client, what: str) -> None:
-    """Press Collect usage and sync; wait for its run in the ledger (the worker runs it)."""
-    before = latest_run(client)
+    """Press Collect usage now (the worker collects), then Sync now: review, then confirm."""
+    before = collected(client)
     answer = client.post("/billing/connectwise/sync", data={"collect": "1"}).text
     assert 'id="cw-started"' in answer, answer
-    wait(what, lambda: latest_run(client) > before, 900)
+    wait(f"{what}: usage collected", lambda: collected(client) != before, 900)
+    review = client.post("/billing/connectwise/sync").text
+    shown = re.search(r'<p id="cw-preview-summary">(.*?)</p>', review, re.S)
+    print("  reviewed: " + (re.sub(r"<[^>]+>|\s+", " ", shown[1]).strip() if shown else "?"))
+    done = client.post("/billing/connectwise/sync", data={"confirm": "1"}).text
+    assert 'id="cw-sync-summary"' in done, done
 
 
-def latest_run(client: httpx.Client) -> int:
-    """Return the id of the newest finished sync in the ledger (0: none)."""
-    page = client.get("/billing/connectwise/").text
-    if "running…" in page:
-        return 0
-    runs = re.findall(r'href="/billing/runs/(\d+)/"', page)
-    return max((int(r) for r in runs), default=0)
+def collected(client: httpx.Client) -> str:
+    """Return when the running month's usage was last collected, as the page says ("": never)."""
+    found = re.search(r'data-collected-at="([^"]*)"', client.get("/billing/connectwise/").text)
+    return found[1] if found else ""
 
 
 def _day(value: str | None) -> str:

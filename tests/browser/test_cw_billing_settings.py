@@ -61,7 +61,10 @@ def test_settings_refuse_a_bundle_then_save_and_preview(page, stack):
     assert not page.is_checked("#covered input[aria-label=Cancelled]")
     assert page.input_value("#service-priority") == PRIORITY_HIGH
 
-    page.click("#cw-preview")
+    page.click("#cw-sync")  # Sync now shows the writes first; nothing is written yet
     page.wait_for_selector("#cw-preview-summary")
     assert "Nothing was written" in page.inner_text("#cw-preview-summary")
     screenshot(page, "cw-billing-settings")
+    if page.locator("#cw-confirm").count():
+        page.click("#cw-confirm")
+        page.wait_for_selector("#cw-sync-summary")

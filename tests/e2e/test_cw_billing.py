@@ -397,7 +397,12 @@ def test_cli_previews_then_syncs(cw):
     )
     assert preview.exit_code == 0, preview.output
     assert f"preview of {month}" in preview.output and not CwAddition.objects.exists()
-    synced = CliRunner().invoke(app, ["billing", "cw-sync", "--no-collect", "--month", month])
+    unconfirmed = CliRunner().invoke(app, ["billing", "cw-sync", "--no-collect", "--month", month])
+    assert unconfirmed.exit_code == 2 and "run again with --yes" in unconfirmed.output
+    assert not CwAddition.objects.exists()
+    synced = CliRunner().invoke(
+        app, ["billing", "push", "--month", month, "--yes"]
+    )  # `billing push` is the same for every PSA
     assert synced.exit_code == 0 and f"synced {month}" in synced.output
     again = CliRunner().invoke(app, ["billing", "cw-sync", "--no-collect", "--month", month])
     assert f"synced {month}: 0 write(s)" in again.output
@@ -410,9 +415,14 @@ def test_pages_show_settings_preview_sync_and_ledger(cw, admin_client):
     assert 'id="cw-plan"' in preview and "create an addition" in preview
     started = admin_client.post(f"/billing/connectwise/sync?month={cw.month}", {"collect": "1"})
     assert 'id="cw-started"' in started.content.decode()  # the task ran (immediate in tests)
+    assert not BillingRun.objects.exists(), "collecting writes nothing"
+    review = admin_client.post(f"/billing/connectwise/sync?month={cw.month}").content.decode()
+    assert 'id="cw-confirm"' in review and not BillingRun.objects.exists(), "shown, not written"
+    done = admin_client.post(f"/billing/connectwise/sync?month={cw.month}", {"confirm": "1"})
+    assert 'id="cw-sync-summary"' in done.content.decode()
     assert BillingRun.objects.filter(system=CW).count() == 1
     answer = admin_client.post(f"/billing/connectwise/sync?month={cw.month}").content.decode()
-    assert 'id="cw-sync-summary"' in answer and "0 write(s)" in answer
+    assert 'id="cw-confirm"' not in answer and "Nothing was written" in answer
     page = admin_client.get("/billing/connectwise/").content.decode()
     assert 'id="cw-runs"' in page and 'id="cw-additions"' in page
     run = BillingRun.objects.filter(system=CW).order_by("started_at").first()

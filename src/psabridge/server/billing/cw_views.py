@@ -61,21 +61,23 @@ def cw_billing_preview(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def cw_billing_sync(request: HttpRequest) -> HttpResponse:
-    """Write the month from the usage last collected now, or (collect=1) collect it first in
-    the background: reading every endpoint from GravityZone takes minutes, not a request."""
+    """Sync the month from the usage last collected: first the exact writes, then (confirm=1)
+    the sync itself. collect=1 collects the month from GravityZone in the background instead:
+    reading every endpoint takes minutes, not a request."""
     month = _month(request)
     if request.POST.get("collect") == "1":
-        from psabridge.server.billing.tasks import cw_billing_sync_now
+        from psabridge.server.billing.tasks import collect_usage_now
 
-        cw_billing_sync_now(str(month))
+        collect_usage_now(str(month))
         return _answer(
             request,
-            f"Collecting {month.label()} usage from GravityZone, then syncing, in the "
-            "background; the run appears under Ledger when it finishes (reload the page).",
+            f"Collecting {month.label()} usage from GravityZone in the background. When it is "
+            "done (Collected, above, changes on reload), Sync now shows the writes to confirm.",
             started=True,
         )
+    confirmed = request.POST.get("confirm") == "1"
     try:
-        result = cw_sync.sync(month)
+        result = cw_sync.sync(month, preview=not confirmed)
     except ConnectorError as exc:
         return _answer(request, f"The sync stopped: {exc}. Syncing again resumes it.")
     return render(request, "billing/connectwise_result.html", _result(result))
@@ -87,7 +89,8 @@ def _result(result: cw_sync.SyncResult) -> dict[str, Any]:
         for p in result.plans
     ]
     counts = ", ".join(f"{n} {action}" for action, n in sorted(result.counts().items()))
-    return {"result": result, "rows": rows, "counts": counts}
+    writes = cw_text.planned_writes(result) if result.preview else 0
+    return {"result": result, "rows": rows, "counts": counts, "writes": writes}
 
 
 def _answer(request: HttpRequest, text: str, started: bool = False) -> HttpResponse:
