@@ -97,6 +97,7 @@ class Outcome:
     second_writes: int = 0
     exact_invoices: int = 0
     problems: int = 0
+    problem_kinds: Counter[str] = field(default_factory=Counter)
     snapshots_with_lines: int = 0
 
 
@@ -338,13 +339,14 @@ def map_every_company(roots: Roots) -> tuple[int, int]:
     return created, len(pairs)
 
 
-def switch_billing_on(target: Any) -> int:
-    """Billing on for every mapping through `services.update` (each creates its invoice once).
+def switch_billing_on(target: Any) -> tuple[int, int]:
+    """Billing on for every mapping through `services.update` (each creates its invoice once,
+    or proposes the client's existing one, which is then confirmed as an admin would).
 
     `services.update` builds the stored connection's target (real, unscaled budget); the
-    setup target (no budget, limits lifted) stands in for it.
+    setup target (no budget, limits lifted) stands in for it. Returns (invoices, adopted).
     """
-    from psabridge.server.billing import push
+    from psabridge.server.billing import invoices
     from psabridge.server.billing.models import PsaInvoice
     from psabridge.server.mappings import services
     from psabridge.server.mappings.models import Mapping
@@ -353,9 +355,12 @@ def switch_billing_on(target: Any) -> int:
         m.pk: {"billing": True, "ticketing": m.ticketing}
         for m in Mapping.objects.filter(system=SYSTEM)
     }
-    with mock.patch.object(push, "billing_target", lambda system: target):
+    with mock.patch.object(invoices, "billing_target", lambda system: target):
         services.update(SYSTEM, wanted)
-    return PsaInvoice.objects.count()
+    proposed = list(PsaInvoice.objects.filter(status="proposed").select_related("mapping"))
+    for found in proposed:
+        invoices.confirm_adoption(found.mapping, found.invoice_id, target)
+    return PsaInvoice.objects.count(), len(proposed)
 
 
 def map_products() -> None:
@@ -387,11 +392,15 @@ def prepare(sandbox: Any, roots: Roots) -> Setup:
         connect(sandbox)
         created, mapped = map_every_company(roots)
         print(f"setup: {mapped:,} mappings ({created} HaloPSA clients added)", flush=True)
-        target = setup_target(sandbox)
-        invoices = switch_billing_on(target)
-        target.close()
-        print(f"setup: billing on, {invoices:,} recurring invoices", flush=True)
         map_products()
+        target = setup_target(sandbox)
+        invoices, adopted = switch_billing_on(target)
+        target.close()
+        print(
+            f"setup: billing on, {invoices:,} recurring invoices ({adopted} existing one(s) "
+            "adopted)",
+            flush=True,
+        )
     gz1, halo1, _, _ = counters(roots)
     world = sandbox_get(roots.gravityzone, "state")["endpoints"]
     return Setup(
@@ -472,7 +481,9 @@ def check_invoices(roots: Roots, month: Any) -> int:
         company_id = psa_invoice.mapping.company_id
         snapshot = snapshots.get(company_id)
         expected = {
-            marker_for(company_id, ln["product_key"]): ln["quantity"]
+            marker_for(company_id, ln["product_key"], PRODUCT_ITEMS[ln["product_key"]][0]): ln[
+                "quantity"
+            ]
             for ln in (snapshot.lines if snapshot else [])
             if ln["product_key"] in PRODUCT_ITEMS
         }
@@ -511,7 +522,7 @@ def measured_phases(sandbox: Any, roots: Roots, setup: Setup, scale: float, batc
     from psabridge.server.billing import collection, push
     from psabridge.server.billing.models import LedgerEntry, UsageSnapshot
 
-    month = collection.current_month()
+    month = collection.last_finished_month()  # only a finished month is pushed (R4.6)
     gz_platform, target = scaled_adapters(sandbox, scale)
 
     def progress(name: str, done: int, total: int) -> None:
@@ -529,7 +540,7 @@ def measured_phases(sandbox: Any, roots: Roots, setup: Setup, scale: float, batc
     target.close()
     run1, run2 = push1.result, push2.result
     changed = (
-        LedgerEntry.objects.filter(run=run1, action__in=["create", "update", "remove"])
+        LedgerEntry.objects.filter(run=run1, action__in=["create", "update", "adopt", "remove"])
         .values("invoice_id")
         .distinct()
         .count()
@@ -539,6 +550,7 @@ def measured_phases(sandbox: Any, roots: Roots, setup: Setup, scale: float, batc
     outcome.line_writes = run1.writes
     outcome.second_writes = run2.writes
     outcome.problems = len(run1.problems)
+    outcome.problem_kinds = Counter(p.split(": ", 1)[-1] for p in run1.problems)
     outcome.exact_invoices = check_invoices(roots, month)
     outcome.snapshots_with_lines = sum(
         1 for s in UsageSnapshot.objects.filter(month=str(month)) if s.lines
@@ -552,6 +564,11 @@ def measured_phases(sandbox: Any, roots: Roots, setup: Setup, scale: float, batc
 
 
 # --- report ----------------------------------------------------------------------------------
+
+
+def _problems(outcome: Outcome) -> str:
+    kinds = "; ".join(f"{n} x {text}" for text, n in outcome.problem_kinds.most_common())
+    return f"{outcome.problems}" + (f" ({kinds})" if kinds else "")
 
 
 def phase_bound(bounds: list[Bound]) -> float:
@@ -678,7 +695,7 @@ def summary_table(outcome: Outcome) -> str:
             "line writes of the first / second push",
             f"{outcome.line_writes:,} / {outcome.second_writes}",
         ),
-        ("problems reported by the first push", f"{outcome.problems}"),
+        ("problems reported by the first push", _problems(outcome)),
         (
             "setup (limits lifted): seconds, GravityZone calls",
             f"{setup.seconds:.1f}, {setup.gravityzone_calls:,}",
@@ -721,10 +738,13 @@ def description(args: argparse.Namespace) -> str:
         "connections validated and saved; every GravityZone customer company mapped to a "
         "HaloPSA client (the sandbox scenario's exact and varied names; a client added through "
         "`/_sandbox/clients` for the others) with `services.refresh` and `services.confirm`; "
-        "Billing switched on for all with `services.update` (each creates its recurring "
-        "invoice); the products mapped (seats, EDR, ATS, patch management to items 1, 2, 2, 3). "
-        "Then, limits on and their history empty: (1) `collection.collect` of the current "
-        "month for every mapped company, (2) the first `push.push`, (3) a second push. Calls "
+        "the products mapped (seats, EDR, ATS, patch management to items 1, 2, 2, 3); Billing "
+        "switched on for all with `services.update` (each creates its recurring invoice, or "
+        "proposes the client's existing one, whose adoption is then confirmed as an admin "
+        "would). Then, limits on and their history empty: (1) `collection.collect` of the last "
+        "finished month for every mapped company (its first collection since the month ended: "
+        "the month is read and becomes final; only a finished month is pushed), (2) the first "
+        "`push.push`, (3) a second push. Calls "
         "are the simulators' `/_sandbox/state` counters before and after each phase. The lower "
         "bound of a phase is, per limit class, the least time the sandbox's rolling windows "
         "allow for the calls the phase must make (floor((calls - 1) / requests) x scaled "

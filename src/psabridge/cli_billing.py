@@ -29,19 +29,30 @@ def _setup(command: str) -> str:
 
 
 def _month(command: str, system: str, month: str) -> Any:
-    """The month asked for, else the month to bill: the last finished one (HaloPSA invoices)
-    or the running one (ConnectWise additions follow the running month, R4.4)."""
+    """The month asked for, else the month to bill (HaloPSA: the last finished one;
+    ConnectWise: the running one)."""
     from psabridge.domain.usage import Month
     from psabridge.server.billing import collection
 
     try:
-        if month:
-            return Month.parse(month)
+        return Month.parse(month) if month else collection.month_to_bill(system)
     except ValueError as exc:
         raise _fail(command, str(exc), 2) from None
-    if system == "connectwise":
-        return collection.current_month()
-    return collection.last_finished_month()
+
+
+def _review(command: str, system: str, month: Any) -> Any:
+    from psabridge.connectors.errors import ConnectorError
+    from psabridge.server.billing import confirmation
+
+    try:
+        shown = confirmation.review(system, month)
+    except confirmation.NotPushableError as exc:
+        raise _fail(command, str(exc), 2) from None
+    except ConnectorError as exc:
+        raise _fail(command, str(exc), 1) from None
+    for line in shown.text:
+        print(line)
+    return shown
 
 
 @billing_app.command("preview")
@@ -50,31 +61,7 @@ def billing_preview(
 ) -> None:
     """Print every write a push of the month would make; write nothing."""
     system = _setup("preview")
-    target = _month("preview", system, month)
-    if system == "connectwise":
-        _cw_sync("preview", target, preview=True, collect=False, yes=False)
-        return
-    _print_plans(_halo_plans("preview", system, target), target)
-
-
-def _halo_plans(command: str, system: str, month: Any) -> list[Any]:
-    from psabridge.connectors.errors import ConnectorError
-    from psabridge.server.billing import push
-
-    try:
-        push.check_month(month)
-        return push.preview(system, month)
-    except ConnectorError as exc:
-        code = 2 if isinstance(exc, push.MonthNotFinishedError) else 1
-        raise _fail(command, str(exc), code) from None
-
-
-def _print_plans(plans: list[Any], month: Any) -> None:
-    from psabridge.server.billing.plan_text import plan_lines
-
-    print(f"{month.label()}: {sum(p.plan.writes for p in plans)} write(s) to make")
-    for line in plan_lines(plans):
-        print(line)
+    _review("preview", system, _month("preview", system, month))
 
 
 @billing_app.command("push")
@@ -84,25 +71,26 @@ def billing_push(
 ) -> None:
     """Show the month's exact writes, ask for confirmation, then push and write the ledger."""
     system = _setup("push")
-    target = _month("push", system, month)
-    if system == "connectwise":
-        _cw_sync("push", target, preview=False, collect=False, yes=yes)
-        return
-    from psabridge.connectors.errors import ConnectorError
-    from psabridge.server.billing import push
-    from psabridge.server.billing.plans import fingerprint
+    _push("push", system, _month("push", system, month), yes)
 
-    plans = _halo_plans("push", system, target)
-    _print_plans(plans, target)
-    writes = sum(p.plan.writes for p in plans)
-    if writes and not _confirmed(yes, f"Push these {writes} write(s) to the PSA?"):
-        raise _fail("push", "nothing written: run again with --yes to push the writes above", 2)
+
+def _push(command: str, system: str, month: Any, yes: bool) -> None:
+    from psabridge.connectors.errors import ConnectorError
+    from psabridge.server.billing import confirmation
+
+    shown = _review(command, system, month)
+    writes = len(shown.writes)
+    if writes and not _confirmed(yes, f"Make these {writes} write(s) in the PSA?"):
+        raise _fail(command, "nothing written: run again with --yes to push the writes above", 2)
     try:
-        run = push.push(system, target, confirmed=fingerprint(plans))
+        done = confirmation.apply(system, month, shown.fingerprint)
+    except confirmation.NotPushableError as exc:
+        raise _fail(command, str(exc), 2) from None
     except ConnectorError as exc:
-        raise _fail("push", str(exc), 1) from None
-    print(f"pushed {run.month}: {run.writes} line write(s), {run.entries.count()} ledger entries")
-    for problem in run.problems:
+        raise _fail(command, f"{exc} (pushing again resumes it)", 1) from None
+    for line in done["text"]:
+        print(line)
+    for problem in done["problems"]:
         print(f"  ! {problem}")
 
 
@@ -121,30 +109,26 @@ def billing_cw_sync(
     collect: bool = typer.Option(True, help="Collect the month's GravityZone usage first."),
     yes: bool = typer.Option(False, "--yes", "-y", help=YES_HELP),
 ) -> None:
-    """ConnectWise PSA: write the month's usage into agreement additions (R4.4), or preview it."""
+    """ConnectWise PSA: collect the month's usage, then as `billing preview` / `billing push`."""
     system = _setup("cw-sync")
     if system != "connectwise":
         raise _fail("cw-sync", "the connected PSA is not ConnectWise PSA: use billing push", 2)
-    _cw_sync("cw-sync", _month("cw-sync", system, month), preview, collect, yes)
+    target = _month("cw-sync", system, month)
+    if collect:
+        _collect(target)
+    if preview:
+        _review("cw-sync", system, target)
+    else:
+        _push("cw-sync", system, target, yes)
 
 
-def _cw_sync(command: str, month: Any, preview: bool, collect: bool, yes: bool) -> None:
+def _collect(month: Any) -> None:
     from psabridge.connectors.errors import ConnectorError
-    from psabridge.server.billing import collection, cw_sync, cw_text
+    from psabridge.server.billing import collection
 
     try:
-        if collect:
-            collection.collect(month, billing_only=True)
-        plan = cw_sync.sync(month, preview=True)
-        for line in cw_text.describe(plan):
-            print(line)
-        if preview:
-            return
-        writes = cw_text.planned_writes(plan)
-        if writes and not _confirmed(yes, f"Make these {writes} write(s) in ConnectWise PSA?"):
-            raise _fail(command, "nothing written: run again with --yes to sync", 2)
-        result = cw_sync.sync(month)
-    except (ConnectorError, collection.MonthNotStartedError) as exc:
-        raise _fail(command, str(exc), 1) from None
-    for line in cw_text.describe(result):
-        print(line)
+        collection.collect(month, billing_only=True)
+    except collection.MonthNotStartedError as exc:
+        raise _fail("cw-sync", str(exc), 2) from None
+    except ConnectorError as exc:
+        raise _fail("cw-sync", str(exc), 1) from None

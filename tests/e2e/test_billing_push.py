@@ -109,27 +109,11 @@ def test_push_writes_exact_lines_then_nothing(world, billing):
 
 def add_foreign_line(world, invoice_id: str) -> None:
     """Add a line by hand in HaloPSA, as an accountant would (reference halopsa.md 6.2)."""
-    halo = world.halo
-    token = httpx.post(
-        f"{halo['auth_url']}/token",
-        params={"tenant": halo["tenant"]},
-        timeout=10,
-        data={
-            "grant_type": "client_credentials",
-            "client_id": halo["client_id"],
-            "client_secret": halo["client_secret"],
-            "scope": "all",
-        },
-    ).json()["access_token"]
-    api = httpx.Client(
-        base_url=f"{halo['base_url']}/api", headers={"Authorization": f"Bearer {token}"}
-    )
+    api = halo_api(world)
     lines = api.get(f"/RecurringInvoice/{invoice_id}").json()["lines"]
     lines.append({"_itemid": 4, "qty_order": 7, "item_shortdescription": "Managed device fee"})
-    assert (
-        api.post("/RecurringInvoice", json=[{"id": int(invoice_id), "lines": lines}]).status_code
-        == 200
-    )
+    answer = api.post("/RecurringInvoice", json=[{"id": int(invoice_id), "lines": lines}])
+    assert answer.status_code == 200
 
 
 def test_foreign_lines_are_never_touched(world, billing):
@@ -416,3 +400,31 @@ def test_another_invoice_billing_the_items_stops_that_client(world, billing):
     for other in chosen[1:]:
         invoice = halo_invoice(world, PsaInvoice.objects.get(mapping=other).invoice_id)
         assert our_lines(invoice) == expected_lines(other, month)
+
+
+def test_rest_push_needs_the_fingerprint_of_the_reviewed_writes(world, billing, admin_client):
+    month, chosen = billing
+    shown = admin_client.get("/api/billing/preview").json()  # default: the last finished month
+    assert shown["month"] == str(month) and shown["writes"] and len(shown["fingerprint"]) == 16
+    assert {w["action"] for w in shown["writes"]} == {"create"}
+    wrong = admin_client.post(
+        "/api/billing/push",
+        {"month": str(month), "fingerprint": "0" * 16},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 409 and "review it again" in wrong.json()["detail"]
+    assert not LedgerEntry.objects.exists(), "nothing written unconfirmed"
+    done = admin_client.post(
+        "/api/billing/push",
+        {"month": str(month), "fingerprint": shown["fingerprint"]},
+        content_type="application/json",
+    )
+    assert done.status_code == 200 and done.json()["writes"] == len(shown["writes"])
+    for mapping in chosen:
+        invoice = halo_invoice(world, PsaInvoice.objects.get(mapping=mapping).invoice_id)
+        assert our_lines(invoice) == expected_lines(mapping, month)
+    usage = admin_client.get(f"/api/billing/usage?month={month}").json()
+    assert usage and all(row["final"] and row["month"] == str(month) for row in usage)
+    running = admin_client.get(f"/api/billing/preview?month={collection.current_month()}")
+    assert running.status_code == 409 and "still running" in running.json()["detail"]
+    assert admin_client.get("/api/billing/preview?month=November").status_code == 400

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.security import APIKeyCookie, HttpBearer
 
 from psabridge.server.alerts.api import router as alerts_router
+from psabridge.server.billing.api import router as billing_router
 from psabridge.server.core.api import router as events_router
 from psabridge.server.core.models import ApiToken
 from psabridge.server.mappings.api import router as mappings_router
@@ -38,11 +39,12 @@ class SessionAuth(APIKeyCookie):
 api = NinjaAPI(
     title="psabridge API",
     version="1",
-    description="Alerts, events and the actions of psabridge. Authenticate with a session "
-    "or a bearer token from `psabridge token create NAME`.",
+    description="Alerts, events, mappings, billing and the actions of psabridge. Authenticate "
+    "with a session or a bearer token from `psabridge token create NAME`.",
     auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
 )
 api.add_router("/alerts", alerts_router)
 api.add_router("/events", events_router)
 api.add_router("/mappings", mappings_router)
+api.add_router("/billing", billing_router)

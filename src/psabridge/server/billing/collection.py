@@ -171,3 +171,9 @@ def current_month(now: datetime | None = None) -> Month:
 def last_finished_month(now: datetime | None = None) -> Month:
     """Return the month before the running one: the month a HaloPSA push bills (R3.3, R3.4)."""
     return current_month(now).previous()
+
+
+def month_to_bill(system: str | None, now: datetime | None = None) -> Month:
+    """The month a push bills by default: the last finished one (HaloPSA invoices, R3.3), or the
+    running one (ConnectWise additions follow the running month, R4.4)."""
+    return current_month(now) if system == "connectwise" else last_finished_month(now)

@@ -67,13 +67,13 @@ def _num(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
 
 
+def writes_addition(plan: CompanyPlan) -> bool:
+    """Return whether a previewed plan writes its addition (an adopted equal one: no write)."""
+    if plan.action == "adopt":
+        return plan.found is not None and plan.found.quantity != plan.quantity
+    return plan.action in ("create", "update")
+
+
 def planned_writes(result: SyncResult) -> int:
     """Return how many writes a previewed sync would make (additions and service tickets)."""
-    writes = 0
-    for plan in result.plans:
-        if plan.action in ("create", "update"):
-            writes += 1
-        elif plan.action == "adopt" and plan.found is not None:
-            writes += int(plan.found.quantity != plan.quantity)
-        writes += int(plan.ticket == "open")
-    return writes
+    return sum(int(writes_addition(p)) + int(p.ticket == "open") for p in result.plans)

@@ -30,11 +30,15 @@ from psabridge.server.mappings.models import Mapping
 log = logging.getLogger(__name__)
 
 
-class MonthNotFinishedError(ConfigError):
+class NotPushableError(ConfigError):
+    """The push asked for cannot be made now; the message says why and what to do."""
+
+
+class MonthNotFinishedError(NotPushableError):
     """A month still running (or to come) is never pushed: its count is not final (R4.6)."""
 
 
-class PlanChangedError(ConfigError):
+class PlanChangedError(NotPushableError):
     """What a push would write is no longer what the admin reviewed and confirmed."""
 
 
