@@ -190,3 +190,21 @@ def test_a_departed_endpoint_deleted_from_gravityzone_keeps_its_last_date():
     october = [record("GONE-1", True, utc(2026, 10, 1), utc(2026, 10, 12))]
     change = month_change({"seats": 1}, {"seats": 0}, october, [], NOVEMBER)
     assert change.text == "-1: GONE-1 last seen 2026-10-12"
+
+
+def test_an_endpoint_one_month_could_not_check_is_neither_arrival_nor_departure():
+    october = [
+        EndpointRecord("a", "SEEN-LATE", UNKNOWN, "why"),
+        record("GONE", True, utc(2026, 10, 1), utc(2026, 10, 3)),
+    ]
+    november = [
+        record("SEEN-LATE", True, utc(2026, 11, 2)),
+        EndpointRecord("GONE", "GONE", UNKNOWN, "why"),
+    ]
+    november[0] = EndpointRecord("a", "SEEN-LATE", COUNTED, "why", first_seen=utc(2026, 11, 2))
+    change = month_change({"seats": 1}, {"seats": 1}, october, november, NOVEMBER)
+    assert (change.arrivals, change.departures) == ((), ())
+    assert change.text == (
+        "the same endpoints as the month before "
+        "(2 endpoint(s) could not be checked in one of the two months)"
+    )

@@ -239,12 +239,12 @@ def test_several_issues_on_one_row_and_billing_issues_merged(mapped, admin_clien
 
 
 def test_billing_on_for_connectwise_sets_the_flag_only(mapped, admin_client, monkeypatch):
-    from psabridge.server.billing import push
+    from psabridge.server.billing import invoices
 
     def halo_only(mapping: Mapping) -> None:
         raise AssertionError("the Halo recurring invoice must not be created for ConnectWise")
 
-    monkeypatch.setattr(push, "enable_billing", halo_only)
+    monkeypatch.setattr(invoices, "enable_billing", halo_only)
     chosen = list(Mapping.objects.filter(system=CW))[:2]
     form = {
         "row": [str(m.pk) for m in chosen],

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from psabridge.domain.evidence import EndpointRecord, Tally, Window, utc
+from psabridge.domain.evidence import UNKNOWN, EndpointRecord, Tally, Window, utc
 from psabridge.domain.usage import Month, month_bounds
 
 COLLECTION_INTERVAL = timedelta(hours=4)  # the collector's schedule (every 4 h)
@@ -148,31 +148,39 @@ def month_change(
     current: Iterable[EndpointRecord],
     window: Window,
 ) -> MonthChange:
-    """Explain the change from the previous month: "+3: A, B, C first connected 11-04..09"."""
-    now_counted = {r.endpoint_id: r for r in current if r.counted}
+    """Explain the change from the previous month: "+3: A, B, C first connected 11-04..09".
+
+    An endpoint that one of the two months could not check (verdict unknown) is neither an
+    arrival nor a departure; how many there are is said.
+    """
+    current = list(current)
     quantities = {
         key: (before.get(key) if before is not None else None, after.get(key, 0))
         for key in sorted({*after, *(before or {})})
     }
     if previous is None:
         return MonthChange(quantities, (), (), "no earlier month collected to compare with")
+    previous = list(previous)
+    unchecked = {r.endpoint_id for r in [*previous, *current] if r.verdict == UNKNOWN}
+    now_counted = {r.endpoint_id: r for r in current if r.counted}
     before_counted = {r.endpoint_id: r for r in previous if r.counted}
     arrivals = tuple(
         Arrival(r.name, r.first_seen)
         for key, r in sorted(now_counted.items(), key=lambda kv: kv[1].name.casefold())
-        if key not in before_counted
+        if key not in before_counted and key not in unchecked
     )
     departures = tuple(
         Departure(r.name, _last_seen(r, key, current))
         for key, r in sorted(before_counted.items(), key=lambda kv: kv[1].name.casefold())
-        if key not in now_counted
+        if key not in now_counted and key not in unchecked
     )
-    return MonthChange(quantities, arrivals, departures, _change_text(arrivals, departures, window))
+    text = _change_text(arrivals, departures, window)
+    if unchecked:
+        text += f" ({len(unchecked)} endpoint(s) could not be checked in one of the two months)"
+    return MonthChange(quantities, arrivals, departures, text)
 
 
-def _last_seen(
-    before: EndpointRecord, key: str, current: Iterable[EndpointRecord]
-) -> datetime | None:
+def _last_seen(before: EndpointRecord, key: str, current: list[EndpointRecord]) -> datetime | None:
     later = next((r for r in current if r.endpoint_id == key), None)
     seen = [d for d in (before.last_seen, later.latest_seen if later else None) if d is not None]
     return max(seen) if seen else None
