@@ -133,7 +133,7 @@ def collect_and_sync(client: httpx.Client, what: str) -> None:
     before = collected(client)
     answer = client.post("/billing/connectwise/sync", data={"collect": "1"}).text
     assert 'id="cw-started"' in answer, answer
-    wait(f"{what}: usage collected", lambda: collected(client) != before, 900)
+    wait(f"{what}: usage collected", lambda: collected(client) not in ("", before), 900)
     review = client.post("/billing/connectwise/sync").text
     shown = re.search(r'<p id="cw-preview-summary">(.*?)</p>', review, re.S)
     print("  reviewed: " + (re.sub(r"<[^>]+>|\s+", " ", shown[1]).strip() if shown else "?"))
@@ -142,8 +142,9 @@ def collect_and_sync(client: httpx.Client, what: str) -> None:
 
 
 def collected(client: httpx.Client) -> str:
-    """Return when the running month's usage was last collected, as the page says ("": never)."""
-    found = re.search(r'data-collected-at="([^"]*)"', client.get("/billing/connectwise/").text)
+    """Return when the running month's last collection finished, as the page says ("": none
+    finished, or one is running)."""
+    found = re.search(r'data-finished-at="([^"]*)"', client.get("/billing/connectwise/").text)
     return found[1] if found else ""
 
 

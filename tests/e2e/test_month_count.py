@@ -182,3 +182,27 @@ def test_cli_refuses_a_month_that_has_not_started(world):
     answer = CliRunner().invoke(app, ["usage", "collect", "--month", str(future)])
     assert answer.exit_code == 2 and "has not started yet" in answer.output
     assert "Traceback" not in answer.output
+
+
+def test_the_pages_follow_a_collection_while_it_runs(world, admin_client):
+    from datetime import timedelta as delta
+
+    from django.utils import timezone
+
+    from psabridge.server.billing.models import UsageCollection
+
+    map_some(world)
+    month = collection.last_finished_month()
+    collection.collect(month)
+    page = admin_client.get(f"/billing/?month={month}").content.decode()
+    assert 'id="collection-finished"' in page and "Last collected" in page
+    running = UsageCollection.objects.create(
+        month=str(month), started_at=timezone.now(), companies=4, done=1
+    )
+    page = admin_client.get(f"/billing/?month={month}").content.decode()
+    assert 'id="collection-running"' in page and "1 of 4 companies read" in page
+    UsageCollection.objects.filter(pk=running.pk).update(
+        updated_at=timezone.now() - delta(minutes=30)
+    )
+    page = admin_client.get(f"/billing/?month={month}").content.decode()
+    assert 'id="collection-stalled"' in page

@@ -28,7 +28,7 @@ from psabridge.domain.usage import (
     month_containing,
 )
 from psabridge.server.billing import snapshots
-from psabridge.server.billing.models import UsageSnapshot
+from psabridge.server.billing.models import UsageCollection, UsageSnapshot
 from psabridge.server.core import connections
 from psabridge.server.mappings.models import Mapping
 
@@ -87,15 +87,29 @@ def collect(
         )
     )
     result = CollectionResult(str(month))
-    for done, (company_id, name) in enumerate(companies, start=1):
-        if company_id in final:
-            result.already_final += 1
-        else:
-            platform = platform or connections.gravityzone_platform()
-            _collect_one(platform, company_id, name, month, now, result)
-        if progress:
-            progress(name, done, len(companies))
+    record = UsageCollection.objects.create(
+        month=str(month), started_at=timezone.now(), companies=len(companies)
+    )
+    try:
+        for done, (company_id, name) in enumerate(companies, start=1):
+            if company_id in final:
+                result.already_final += 1
+            else:
+                platform = platform or connections.gravityzone_platform()
+                _collect_one(platform, company_id, name, month, now, result)
+            UsageCollection.objects.filter(pk=record.pk).update(
+                done=done, failed=result.failed, updated_at=timezone.now()
+            )
+            if progress:
+                progress(name, done, len(companies))
+    finally:
+        UsageCollection.objects.filter(pk=record.pk).update(finished_at=timezone.now())
     return result
+
+
+def latest_collection(month: Month) -> UsageCollection | None:
+    """Return the month's latest collection (running or finished), if any."""
+    return UsageCollection.objects.filter(month=str(month)).first()
 
 
 def _collect_one(

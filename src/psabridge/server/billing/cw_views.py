@@ -19,6 +19,7 @@ from psabridge.server.billing.models import (
     CwBillingSettings,
     UsageSnapshot,
 )
+from psabridge.server.billing.views import collection_status
 
 
 def _month(request: HttpRequest) -> Month:
@@ -135,6 +136,7 @@ def _context(
         .select_related("mapping")
         .order_by("mapping__psa_client_name"),
         "runs": BillingRun.objects.filter(system=cw_settings.SYSTEM)[:10],
+        **collection_status(month),
         "collected_at": UsageSnapshot.objects.filter(month=str(month))
         .order_by("-collected_at")
         .values_list("collected_at", flat=True)

@@ -36,6 +36,21 @@ class UsageSnapshot(models.Model):
         ordering: ClassVar = ["company_name", "month"]
 
 
+class UsageCollection(models.Model):
+    """One collection of a month from GravityZone: its progress while it runs, then its result."""
+
+    month = models.CharField(max_length=7)
+    started_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)  # progress: a silent one has stopped
+    finished_at = models.DateTimeField(null=True)
+    companies = models.PositiveIntegerField(default=0)  # to read
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar = ["-started_at"]
+
+
 class EndpointEvidence(models.Model):
     """Whether one endpoint counted for a company's month, and why (R7.3)."""
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from psabridge.connectors.errors import ConnectorError
@@ -58,8 +60,21 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
         "last_month": collection.last_finished_month(),
         "push_date": billing_run_date(month, collection.msp_zone()),
         "stale": _with_stale_lines(system),
+        **collection_status(month),
     }
     return render(request, "billing/overview.html", context)
+
+
+STALLED = timedelta(minutes=10)  # a running collection silent this long has stopped
+
+
+def collection_status(month: Month) -> dict[str, Any]:
+    """The month's latest collection for the pages: running (with its progress), or done."""
+    latest = collection.latest_collection(month)
+    stalled = bool(
+        latest and not latest.finished_at and timezone.now() - latest.updated_at > STALLED
+    )
+    return {"collection": latest, "collection_stalled": stalled, "collection_month": month}
 
 
 def _with_stale_lines(system: str | None) -> list[tuple[Mapping, str]]:

@@ -16,6 +16,25 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
+            name="UsageCollection",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.CharField(max_length=7)),
+                ("started_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("finished_at", models.DateTimeField(null=True)),
+                ("companies", models.PositiveIntegerField(default=0)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("failed", models.PositiveIntegerField(default=0)),
+            ],
+            options={"ordering": ["-started_at"]},
+        ),
+        migrations.CreateModel(
             name="BillingLease",
             fields=[
                 (
