@@ -19,7 +19,7 @@ from psabridge.connectors.errors import ConfigError, ConnectorError
 from psabridge.domain import agreements as rules
 from psabridge.domain.month_count import month_ended, month_window
 from psabridge.domain.usage import Month
-from psabridge.server.billing import collection, cw_settings, lease, ledger
+from psabridge.server.billing import collection, cw_settings, ledger
 from psabridge.server.billing.cw_additions import (
     OngoingAdditionError,
     find_addition,
@@ -29,6 +29,7 @@ from psabridge.server.billing.cw_additions import (
 from psabridge.server.billing.cw_plan import SYSTEM, CompanyPlan, plan_month, read_psa
 from psabridge.server.billing.cw_tickets import ServiceTickets
 from psabridge.server.billing.models import BillingRun, CwAddition, CwBillingSettings
+from psabridge.server.core import leases as lease
 from psabridge.server.mappings.models import Mapping
 
 log = logging.getLogger(__name__)

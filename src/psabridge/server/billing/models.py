@@ -219,11 +219,3 @@ class CwServiceTicket(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["mapping", "month"], name="one_cw_ticket_per_month")
         ]
-
-
-class BillingLease(models.Model):
-    """Who runs a PSA's push now: one at a time, taken over when its holder died (R3.8)."""
-
-    name = models.CharField(max_length=40, unique=True)
-    owner = models.CharField(max_length=80, blank=True, default="")
-    until = models.DateTimeField(null=True)

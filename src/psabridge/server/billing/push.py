@@ -20,10 +20,11 @@ from psabridge.connectors.errors import ConfigError, ConnectorError
 from psabridge.connectors.ports import InvoiceChanges, LineChange
 from psabridge.domain.billing import Plan
 from psabridge.domain.usage import Month
-from psabridge.server.billing import collection, lease, ledger
+from psabridge.server.billing import collection, ledger
 from psabridge.server.billing.invoices import billing_target
 from psabridge.server.billing.models import BillingRun, LedgerEntry, PsaInvoice
 from psabridge.server.billing.plans import CompanyPlan, build_plans, fingerprint
+from psabridge.server.core import leases as lease
 from psabridge.server.core.models import System
 from psabridge.server.mappings.models import Mapping
 

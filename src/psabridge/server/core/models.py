@@ -160,3 +160,16 @@ class SecurityCompany(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Lease(models.Model):
+    """Who runs a one-at-a-time job now (a billing push, the alert router): a row with an expiry,
+    taken over once it expires or its holder's process is gone, so a killed process never keeps
+    it (unlike a lock that only its holder's exit path releases)."""
+
+    name = models.CharField(max_length=60, unique=True)
+    owner = models.CharField(max_length=80, blank=True, default="")
+    until = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.owner or 'nobody'} until {self.until}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,8 +87,15 @@ def active_psa() -> str | None:
     return TicketingSettings.objects.filter(enabled=True).values_list("system", flat=True).first()
 
 
-def route_queued(now: datetime | None = None, desk: Any = None) -> RouteResult:
-    """Route every queued alert once, key by key; return counts and when to run again."""
+def route_queued(
+    now: datetime | None = None,
+    desk: Any = None,
+    between_keys: Callable[[], None] | None = None,
+) -> RouteResult:
+    """Route every queued alert once, key by key; return counts and when to run again.
+
+    `between_keys` is called after each key (the router renews its lease there).
+    """
     now = now or timezone.now()
     result = RouteResult()
     queued = Alert.objects.filter(state=AlertState.QUEUED)
@@ -123,6 +131,8 @@ def route_queued(now: datetime | None = None, desk: Any = None) -> RouteResult:
             return result
         for work in works:
             work.run()
+            if between_keys is not None:
+                between_keys()
     if len(keys) == KEY_BATCH:
         result.again(0)
     return result

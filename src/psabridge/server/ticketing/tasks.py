@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
-from huey.exceptions import TaskLockedException
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from psabridge.connectors.errors import TransientError
+from psabridge.server.core import leases
 from psabridge.server.ticketing import engine
 
 log = logging.getLogger(__name__)
-LOCK = "psabridge-route-alerts"
+# One router at a time per site, by a lease that expires and that a killed worker never keeps.
+LEASE = "ticketing-router"
 
 
 @db_task()
@@ -28,10 +30,10 @@ def route_alerts_sweeper() -> None:
 
 def _route_once() -> None:
     try:
-        # One router at a time per site; the per-key lease still guards every key.
-        with HUEY.lock_task(LOCK):
-            result = engine.route_queued()
-    except TaskLockedException:
+        # The per-key lease still guards every key; this one spares duplicate PSA reads.
+        with leases.held(LEASE, "alert routing run") as renew:
+            result = engine.route_queued(between_keys=renew)
+    except TransientError:
         route_alerts.schedule(delay=2)  # another run is busy: look again shortly
         return
     if result.run_again_in is not None:

@@ -34,20 +34,6 @@ class Migration(migrations.Migration):
             ],
             options={"ordering": ["-started_at"]},
         ),
-        migrations.CreateModel(
-            name="BillingLease",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=40, unique=True)),
-                ("owner", models.CharField(blank=True, default="", max_length=80)),
-                ("until", models.DateTimeField(null=True)),
-            ],
-        ),
         migrations.AddField(
             model_name="cwaddition",
             name="closed_at",

@@ -1,4 +1,5 @@
-"""One push (or sync) of a PSA's billing at a time: a lease taken over when its holder died."""
+"""One-at-a-time jobs (a billing push, the alert router): a lease taken over when its holder
+died or it expired, so a process killed while holding it never blocks the next run."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from psabridge.connectors.errors import TransientError
-from psabridge.server.billing.models import BillingLease
 from psabridge.server.core.holders import died_here, owner_id
+from psabridge.server.core.models import Lease
 
-# Longer than one write with its bounded retries; renewed after every write.
+# Longer than one outside call with its bounded retries; renewed after each step of the work.
 LEASE = timedelta(minutes=3)
 
 
@@ -25,32 +26,32 @@ def take(name: str) -> bool:
     free = Q(until__isnull=True) | Q(until__lt=now) | Q(owner=owner_id())
     if row.owner and died_here(row.owner):
         free |= Q(owner=row.owner)
-    taken = BillingLease.objects.filter(free, name=name).update(owner=owner_id(), until=now + LEASE)
+    taken = Lease.objects.filter(free, name=name).update(owner=owner_id(), until=now + LEASE)
     return taken == 1
 
 
 def renew(name: str) -> None:
     """Push the lease's expiry on while the work goes on."""
-    BillingLease.objects.filter(name=name, owner=owner_id()).update(until=timezone.now() + LEASE)
+    Lease.objects.filter(name=name, owner=owner_id()).update(until=timezone.now() + LEASE)
 
 
 def release(name: str) -> None:
     """Give the lease back."""
-    BillingLease.objects.filter(name=name, owner=owner_id()).update(owner="", until=None)
+    Lease.objects.filter(name=name, owner=owner_id()).update(owner="", until=None)
 
 
-def _row(name: str) -> BillingLease:
+def _row(name: str) -> Lease:
     try:
-        return BillingLease.objects.get_or_create(name=name)[0]
+        return Lease.objects.get_or_create(name=name)[0]
     except IntegrityError:  # created by another process between the get and the create
-        return BillingLease.objects.get(name=name)
+        return Lease.objects.get(name=name)
 
 
 @contextmanager
 def held(name: str, what: str) -> Iterator[Callable[[], None]]:
     """Hold the lease for the block, or raise TransientError naming who holds it."""
     if not take(name):
-        row = BillingLease.objects.get(name=name)
+        row = Lease.objects.get(name=name)
         active = timezone.localtime(row.until - LEASE).strftime("%H:%M") if row.until else "?"
         raise TransientError(
             f"another {what} is running (last active {active} UTC); try again shortly"
