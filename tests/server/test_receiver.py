@@ -190,3 +190,39 @@ def test_md5_verification_when_enabled(post_push, push_receiver):
     assert InboundEvent.objects.count() == 0
     assert post_push(raw, HTTP_EVENT_PUSH_SERVICE_MD5=good).status_code == 200
     assert InboundEvent.objects.count() == 1
+
+
+def test_an_over_long_id_is_ignored_with_its_reason_and_blocks_no_other_event(post_push):
+    # On PostgreSQL this insert used to fail inside the batch's transaction and roll back all
+    # 200 events with their attempts: event processing blocked for good.
+    odd = {**AV_EVENT, "companyId": "c" * 100}
+    assert post_push(add_events(odd, FW_EVENT)).status_code == 200
+    rows = {e.module: e for e in InboundEvent.objects.all()}
+    assert rows["av"].state == EventState.IGNORED
+    assert rows["av"].ignored_reason == (
+        "companyId is 100 characters long: not a GravityZone id (at most 64)"
+    )
+    assert rows["fw"].state == EventState.ALERT
+    assert list(Alert.objects.values_list("kind", flat=True)) == ["firewall"]
+
+
+def test_a_database_error_on_one_event_rolls_back_that_event_alone(post_push, monkeypatch):
+    from psabridge.server.alerts import processing
+
+    store = processing._store_alert
+
+    def failing(event, alert, names):
+        if alert.module == "av":  # a real database error: PostgreSQL aborts the transaction
+            store(event, alert, names)
+            store(event, alert, names)  # a second alert for one event: unique violation
+        return store(event, alert, names)
+
+    monkeypatch.setattr(processing, "_store_alert", failing)
+    assert post_push(add_events(AV_EVENT, FW_EVENT)).status_code == 200
+    assert Alert.objects.get().kind == "firewall", "the other event of the batch went through"
+    assert InboundEvent.objects.get(module="av").state == EventState.PENDING  # tried again
+    for _ in range(processing.MAX_ATTEMPTS - 1):
+        processing.process_pending()
+    failed = InboundEvent.objects.get(module="av")
+    assert failed.state == EventState.FAILED and failed.attempts == processing.MAX_ATTEMPTS
+    assert failed.ignored_reason == "processing failed: IntegrityError"

@@ -55,15 +55,29 @@ def _company_names(batch: list[InboundEvent]) -> dict[str, str]:
     return dict(rows)
 
 
+# GravityZone ids are 24 hex characters (reference 4.2); the columns hold 64. A longer value is
+# not a GravityZone id: the event is kept, ignored with the reason, never stored cut short.
+ID_LIMIT = 64
+
+
+def too_long(alert: DomainAlert) -> str:
+    """Return why an alert's ids cannot be stored (longer than any GravityZone id), or ""."""
+    for name, value in (
+        ("companyId", alert.company_id),
+        ("endpointId", alert.endpoint_id),
+        ("incident_id", alert.incident_id),
+    ):
+        if value and len(value) > ID_LIMIT:
+            return f"{name} is {len(value)} characters long: not a GravityZone id (at most 64)"
+    return ""
+
+
 def _process_one(event: InboundEvent, names: dict[str, str]) -> None:
     event.attempts += 1
     try:
-        result = normalize(event.payload, event.received_at)
-        if isinstance(result, DomainAlert):
-            _store_alert(event, result, names)
-            event.state = EventState.ALERT
-        else:
-            event.state, event.ignored_reason = EventState.IGNORED, result.reason[:300]
+        # A savepoint per event: a database error rolls back this event alone, never the batch.
+        with transaction.atomic():
+            _normalize_and_store(event, names)
     except Exception as exc:
         # A bug must not block the queue: keep the event, mark it, and say why.
         log.exception("event %s could not be processed", event.pk)
@@ -74,13 +88,23 @@ def _process_one(event: InboundEvent, names: dict[str, str]) -> None:
     event.save(update_fields=["state", "ignored_reason", "processed_at", "attempts"])
 
 
+def _normalize_and_store(event: InboundEvent, names: dict[str, str]) -> None:
+    result = normalize(event.payload, event.received_at)
+    reason = too_long(result) if isinstance(result, DomainAlert) else result.reason
+    if isinstance(result, DomainAlert) and not reason:
+        _store_alert(event, result, names)
+        event.state = EventState.ALERT
+    else:
+        event.state, event.ignored_reason = EventState.IGNORED, reason[:300]
+
+
 def _store_alert(event: InboundEvent, alert: DomainAlert, names: dict[str, str]) -> Alert:
     company_name = names.get(alert.company_id or "") or str(event.payload.get("company_name", ""))
     return Alert.objects.create(
         event=event,
         kind=alert.kind.value,
         outcome=alert.outcome.value,
-        module=alert.module,
+        module=alert.module[:60],
         company_id=alert.company_id or "",
         company_name=company_name[:200],
         endpoint_id=alert.endpoint_id or "",
