@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -208,6 +209,39 @@ def test_halo_timeout_is_retried_without_duplicates(world):
     assert states() == ["ticketed"]
     assert world.halo_state()["calls"].get("POST /api/Tickets") == 1, "one create, never a second"
     assert len(world.tickets()) == 1
+
+
+def test_a_slow_create_after_an_outage_is_waited_for_not_repeated(world):
+    # The case: 503s for 100 s, then one create held past the client's timeout and
+    # committed late. The grace counted from the intent (100 s old) let a second create go.
+    from psabridge.connectors.registry import ConnectorOptions, create_connector
+    from psabridge.server.core.connections import stored_values
+
+    values = stored_values(connections.connection_for("halopsa"))
+    options = ConnectorOptions(http={"timeout": 1.0, "sleeper": lambda s: None})
+    desk = create_connector("halopsa", values, options)
+    down = {"path": "/api/Tickets", "method": "POST", "mode": "status", "status": 503}
+    world.sandbox_post("faults", {**down, "times": None})
+    world.alert("av")
+    seconds = timedelta(seconds=1)
+    engine.route_queued(now=T0, desk=desk)  # 503: retried no sooner than 30 s later
+    calls = world.halo_state()["calls"]
+    posts = calls.get("POST /api/Tickets")
+    engine.route_queued(now=T0 + 10 * seconds, desk=desk)
+    assert world.halo_state()["calls"] == calls, "retries are spaced: no call before 30 s"
+    for at in (35, 70):
+        engine.route_queued(now=T0 + at * seconds, desk=desk)  # still down
+    world.sandbox.halopsa.faults.clear()
+    slow = {"path": "/api/Tickets", "method": "POST", "mode": "latency", "latency_ms": 2500}
+    world.sandbox_post("faults", slow)
+    engine.route_queued(now=T0 + 105 * seconds, desk=desk)  # times out; commits 2.5 s later
+    engine.route_queued(now=T0 + 140 * seconds, desk=desk)  # not there yet: wait, no create
+    assert world.halo_state()["calls"].get("POST /api/Tickets") == posts + 1, "no second create"
+    _wait_for(lambda: len(world.tickets()) == 1)
+    time.sleep(1)  # past the held create's commit: any second ticket would show by now
+    engine.route_queued(now=T0 + 200 * seconds, desk=desk)  # adopted by its reference
+    assert states() == ["ticketed"]
+    assert len(world.tickets()) == 1, "one ticket: the late create was adopted"
 
 
 def _wait_for(condition, seconds=10.0):

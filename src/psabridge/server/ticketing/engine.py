@@ -211,6 +211,10 @@ class KeyWork:
             endpoint_id=self.endpoint,
             kind=self.kind,
         )
+        if self.key.retry_at is not None and self.now < self.key.retry_at:
+            self.result.waiting += 1  # a passing failure: not before its retry time
+            self.result.again((self.key.retry_at - self.now).total_seconds())
+            return
         if not leases.take(self.key, self.now):
             self.result.waiting += 1
             self.result.again(5)
@@ -220,11 +224,17 @@ class KeyWork:
             self.alerts = list(self._queued().order_by("id"))
             if self.alerts:
                 self._work()
+            self._retry_at(None)
         except RetryLaterError as retry:
             self.result.waiting += len(self.alerts)
             self.result.again(retry.seconds)
+            self._retry_at(self.now + timedelta(seconds=retry.seconds))
         finally:
             leases.release(self.key)
+
+    def _retry_at(self, moment: datetime | None) -> None:
+        if self.key.retry_at != moment:
+            AggregationKey.objects.filter(pk=self.key.pk).update(retry_at=moment)
 
     def _queued(self) -> Any:
         alerts = Alert.objects.filter(
@@ -290,12 +300,12 @@ class KeyWork:
         """A create whose answer was lost: adopt the ticket if the PSA has it, else create again."""
         found = self._call(self.desk.find_ticket_by_reference, thread.reference)
         if found is None:
-            if self.now - thread.created_at < AMBIGUOUS_GRACE:
+            sent = thread.attempted_at or thread.created_at
+            if self.now - sent < AMBIGUOUS_GRACE:
                 # A timed-out create may still be committing on the PSA side: look again later
-                # rather than risk a second ticket.
-                raise RetryLaterError(
-                    (thread.created_at + AMBIGUOUS_GRACE - self.now).total_seconds()
-                )
+                # rather than risk a second ticket. Counted from the last create sent, not
+                # from the intent: a create that waited out an outage is as fresh as any.
+                raise RetryLaterError((sent + AMBIGUOUS_GRACE - self.now).total_seconds())
             return None  # the intent's reference is reused by the next create
         thread.psa_ticket_id, thread.state, thread.status_checked_at = (
             found.id,
@@ -328,6 +338,8 @@ class KeyWork:
             texts.ticket_details(alert),
             fields.ticket_fields(self.settings, route, client_id, assets),
         )
+        thread.attempted_at = self.now
+        thread.save(update_fields=["attempted_at"])  # committed before the call
         try:
             created = self._call(self.desk.create_ticket, ticket)
         except CompanyBlockedError as refused:

@@ -56,6 +56,9 @@ class AggregationKey(models.Model):
     lease_owner = models.CharField(max_length=64, blank=True, default="")
     lease_until = models.DateTimeField(null=True)
     next_note_at = models.DateTimeField(null=True)
+    # After a passing PSA failure the key waits until then (Retry-After, or 30 s), whatever
+    # run comes first: retries are spaced, not repeated by every trigger.
+    retry_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints: ClassVar = [
@@ -82,6 +85,8 @@ class TicketThread(models.Model):
     state = models.CharField(max_length=10, choices=ThreadState.choices, default=ThreadState.INTENT)
     created_at = models.DateTimeField()
     last_update = models.DateTimeField()
+    # The last create sent for the intent: a lost answer is waited for from then (R5.8).
+    attempted_at = models.DateTimeField(null=True)
     status_checked_at = models.DateTimeField(null=True)
     notes = models.PositiveIntegerField(default=0)
     close_pending = models.BooleanField(default=False)
