@@ -336,8 +336,9 @@ def test_ticket_lifecycle(simulator: Simulator, desk: ConnectWiseDesk) -> None:
     )
     assert desk.find_ticket_by_reference(reference) == ref
     assert desk.find_ticket_by_reference(f"{reference}-other") is None
-    desk.add_note(ref.id, "private", private=True)
+    desk.add_note(ref.id, "private (psabridge note n-1)", private=True)
     desk.add_note(ref.id, "public", private=False)
+    assert desk.find_note(ref.id, "psabridge note n-1") and not desk.find_note(ref.id, "n-2")
     state = desk.get_ticket_state(ref.id)
     assert (state.closed, state.status, state.reference) == (False, "New", reference)
 
@@ -354,7 +355,11 @@ def test_ticket_lifecycle(simulator: Simulator, desk: ConnectWiseDesk) -> None:
         (n["text"], n["internalAnalysisFlag"], n["detailDescriptionFlag"]) for n in stored["notes"]
     ]
     assert ("Blocked.", False, True) in flags
-    assert ("private", True, False) in flags and ("public", False, True) in flags
+    assert ("private (psabridge note n-1)", True, False) in flags and (
+        "public",
+        False,
+        True,
+    ) in flags
     assert ("closing", True, False) in flags
 
 

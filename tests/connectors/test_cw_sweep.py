@@ -223,6 +223,7 @@ def test_failures_are_classified_for_every_kind_of_call(http_options: dict[str, 
         lambda d: d.clients(),
         lambda d: d.assets("2"),
         lambda d: d.find_ticket_by_reference("psabridge:g1"),
+        lambda d: d.find_note("1", "psabridge-note:1-x"),
         lambda d: d.ticket_options(),
     ]
     for call in calls:

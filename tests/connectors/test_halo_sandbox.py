@@ -237,8 +237,9 @@ def test_create_read_note_close_and_find(
     state = desk.get_ticket_state(ref.id)
     assert (state.closed, state.status, state.reference) == (False, "New", ticket.reference)
 
-    desk.add_note(ref.id, "seen again", private=True)
+    desk.add_note(ref.id, "seen again (psabridge note n-1)", private=True)
     desk.add_note(ref.id, "we are on it", private=False)
+    assert desk.find_note(ref.id, "psabridge note n-1") and not desk.find_note(ref.id, "n-2")
     desk.close_ticket(ref.id, note="blocked; closing")
 
     state = desk.get_ticket_state(ref.id)
@@ -247,7 +248,7 @@ def test_create_read_note_close_and_find(
     (stored,) = simulator.tickets(ticket.reference)
     notes = [(a["note"], a["hiddenfromuser"], a["outcome_id"]) for a in stored["actions"]]
     assert notes[-3:] == [
-        ("seen again", True, 7),
+        ("seen again (psabridge note n-1)", True, 7),
         ("we are on it", False, 1),
         ("blocked; closing", True, 7),
     ]

@@ -166,6 +166,7 @@ def test_failures_are_classified_for_every_kind_of_call(http_options: dict[str, 
         lambda d: d.add_note("1", "n", private=True),
         lambda d: d.ticket_type("1"),
         lambda d: d.find_ticket_by_reference("psabridge:g1"),
+        lambda d: d.find_note("1", "psabridge-note:1-x"),
     ]
     for call in calls:
         fake = FakeHalo({"GET *": status(403), "GET */*": status(403)})

@@ -56,6 +56,22 @@ def test_second_alert_becomes_a_private_or_visible_note(world, visible, hidden):
     assert states() == ["ticketed", "noted"]
 
 
+@pytest.mark.parametrize("lost", ["commit_then_reset", "commit_then_500"])
+def test_a_note_whose_answer_is_lost_is_found_not_posted_twice(world, lost):
+    world.alert("av")
+    route(T0)
+    world.alert("av")
+    world.sandbox_post("faults", {"path": "/api/Actions", "method": "POST", "mode": lost})
+    assert route(T0 + 2 * MINUTE).noted == 0, "the note landed, its answer did not"
+    world.alert("av")  # arrives meanwhile: waits for the next note, not in the lost one
+    assert route(T0 + 4 * MINUTE).noted == 1, "found by its reference: not posted again"
+    (ticket,) = world.tickets()
+    notes = [a for a in ticket["actions"] if "psabridge note" in (a.get("note") or "")]
+    assert len(notes) == 1, "exactly one note"
+    assert route(T0 + 6 * MINUTE).noted == 1, "the later alert in a note of its own"
+    assert states() == ["ticketed", "noted", "noted"]
+
+
 def test_notes_of_a_storm_are_coalesced(world):
     world.alert("av")
     route(T0)

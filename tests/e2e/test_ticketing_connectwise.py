@@ -328,3 +328,18 @@ def test_a_test_ticket_shows_the_exact_routing(cw, admin_client):
     assert ticket["summary"].startswith("[TEST]") and ticket["status"]["name"] == "New"
     fragment = admin_client.post("/ticketing/test/firewall", {"mapping_id": str(cw.mapping.pk)})
     assert "Board: Security Alerts" in fragment.content.decode()
+
+
+def test_a_note_whose_answer_is_lost_is_found_not_posted_twice(cw):
+    cw.alert("av")
+    route(T0)
+    cw.alert("av")
+    cw.world.cw_post(
+        "faults",
+        {"path": "/service/tickets/*", "method": "POST", "mode": "commit_then_reset"},
+    )
+    assert route(T0 + 2 * MINUTE).noted == 0, "the note landed, its answer did not"
+    assert route(T0 + 4 * MINUTE).noted == 1, "found by its reference: not posted again"
+    (ticket,) = cw.tickets()
+    assert len([n for n in ticket["notes"] if "psabridge note" in n["text"]]) == 1
+    assert states() == ["ticketed", "noted"]

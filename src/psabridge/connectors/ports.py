@@ -344,7 +344,12 @@ class TicketDesk(Protocol):
         ...
 
     def add_note(self, ticket_id: str, text: str, *, private: bool) -> None:
-        """Add a note (private or public) to a ticket."""
+        """Add a note (private or public) to a ticket; never retried blindly."""
+        ...
+
+    def find_note(self, ticket_id: str, reference: str) -> bool:
+        """Return whether the ticket has a note whose text carries our reference (used after an
+        ambiguous note create, before sending it again)."""
         ...
 
     def get_ticket_state(self, ticket_id: str) -> TicketState:

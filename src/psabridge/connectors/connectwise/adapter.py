@@ -156,6 +156,11 @@ class ConnectWiseDesk:
         flag = "internalAnalysisFlag" if private else "detailDescriptionFlag"
         self.client.create_note(record_id("ticket id", ticket_id), {"text": text, flag: True})
 
+    def find_note(self, ticket_id: str, reference: str) -> bool:
+        """Return whether one of the ticket's notes carries our reference in its text."""
+        notes = self.client.notes(record_id("ticket id", ticket_id))
+        return any(reference in (note.text or "") for note in notes)
+
     def get_ticket_state(self, ticket_id: str) -> TicketState:
         """Return a ticket's state; closed from closedFlag or its status's closedStatus."""
         return self._state(self.client.ticket(record_id("ticket id", ticket_id)))

@@ -158,6 +158,11 @@ class ConnectWiseClient(CwSession):
         path = f"service/tickets/{ticket_id}/notes"
         return self.send_json("POST", path, dict(body), expect, models.Created)
 
+    # Reference: connectwise.md §3.11 (read back after an ambiguous create, by our reference)
+    def notes(self, ticket_id: int) -> list[models.Note]:
+        path = f"service/tickets/{ticket_id}/notes"
+        return self.read_list(path, models.Note, "ticket notes", fields="id,text")
+
     # Reference: wire contract "configurations" (POST /service/tickets/{id}/configurations)
     def add_ticket_configuration(self, ticket_id: int, configuration_id: int) -> None:
         expect = Expect("ticket configurations.create", "ticket configurations", creates=True)

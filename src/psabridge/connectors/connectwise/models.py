@@ -194,6 +194,13 @@ class Priority(CwModel):
     default_flag: Flag = Field(False, alias="defaultFlag")
 
 
+class Note(CwModel):
+    """A service ticket note (reference §3.11); `text` carries our reference."""
+
+    id: Number = None
+    text: Text = None
+
+
 class Ticket(CwModel):
     id: int
     summary: Text = None

@@ -167,6 +167,11 @@ class HaloTicketDesk:
             }
         )
 
+    def find_note(self, ticket_id: str, reference: str) -> bool:
+        """Return whether one of the ticket's actions carries our reference in its note."""
+        actions = self.client.actions(_number("ticket id", ticket_id))
+        return any(reference in (action.note or "") for action in actions)
+
     def _outcome(self, private: bool) -> models.Outcome:
         # Reference: halopsa.md §5 (an outcome is required; ids are per instance)
         if private not in self._outcomes:

@@ -401,18 +401,42 @@ class KeyWork:
         self._note(alerts, thread)
 
     def _note(self, alerts: list[Alert], thread: TicketThread) -> None:
+        if thread.note_reference:  # an earlier note's answer was lost: find it before resending
+            alerts = self._pending_note(alerts, thread)
+            if not alerts:
+                return
+        else:
+            thread.note_reference = f"psabridge-note:{thread.pk}-{uuid.uuid4().hex[:12]}"
+            thread.note_alert_ids = [a.pk for a in alerts]
+            thread.save(update_fields=["note_reference", "note_alert_ids"])  # before the call
         private = not self.settings.updates_visible
+        text = texts.note_text(alerts, thread.note_reference)
         try:
-            self._call(
-                self.desk.add_note, thread.psa_ticket_id, texts.note_text(alerts), private=private
-            )
+            self._call(self.desk.add_note, thread.psa_ticket_id, text, private=private)
         except NotFoundError:
+            self._note_done(thread, [])
             thread.state = ThreadState.CLOSED
             thread.save(update_fields=["state"])
             self._create(alerts[0], False, None)
             return
-        thread.last_update, thread.notes = self.now, thread.notes + 1
-        thread.save(update_fields=["last_update", "notes"])
+        self._note_done(thread, alerts)
+
+    def _pending_note(self, alerts: list[Alert], thread: TicketThread) -> list[Alert]:
+        """Return the alerts of the note still to send (none when it did land)."""
+        pending = [a for a in alerts if a.pk in set(thread.note_alert_ids)] or alerts
+        if self._call(self.desk.find_note, thread.psa_ticket_id, thread.note_reference):
+            log.info("note %s landed despite its lost answer", thread.note_reference)
+            self._note_done(thread, pending)
+            return []
+        return pending
+
+    def _note_done(self, thread: TicketThread, alerts: list[Alert]) -> None:
+        thread.note_reference, thread.note_alert_ids = "", []
+        if alerts:
+            thread.last_update, thread.notes = self.now, thread.notes + 1
+        thread.save(update_fields=["note_reference", "note_alert_ids", "last_update", "notes"])
+        if not alerts:
+            return
         self.key.next_note_at = self.now + note_window()
         self.key.save(update_fields=["next_note_at"])
         self.result.noted += _set(alerts, AlertState.NOTED, "added as a note", thread.psa_ticket_id)

@@ -87,6 +87,10 @@ class TicketThread(models.Model):
     last_update = models.DateTimeField()
     # The last create sent for the intent: a lost answer is waited for from then (R5.8).
     attempted_at = models.DateTimeField(null=True)
+    # A note being sent: its reference (in the note's text) and the alerts it lists, recorded
+    # before the call; after a lost answer the note is looked up by it, never sent twice.
+    note_reference = models.CharField(max_length=80, blank=True, default="")
+    note_alert_ids = models.JSONField(default=list)
     status_checked_at = models.DateTimeField(null=True)
     notes = models.PositiveIntegerField(default=0)
     close_pending = models.BooleanField(default=False)

@@ -36,8 +36,14 @@ def ticket_details(alert: Alert) -> str:
     return "\n".join([*alert_lines(alert), "", "Opened by psabridge from a GravityZone alert."])
 
 
-def note_text(alerts: Sequence[Alert]) -> str:
-    """Return one note for one or many alerts of the same endpoint and kind (R5.10)."""
+def note_text(alerts: Sequence[Alert], reference: str = "") -> str:
+    """Return one note for one or many alerts of the same endpoint and kind (R5.10), ending
+    with our reference, by which a note whose answer was lost is found again."""
+    text = _note_body(alerts)
+    return f"{text}\n\n(psabridge note {reference})" if reference else text
+
+
+def _note_body(alerts: Sequence[Alert]) -> str:
     if len(alerts) == 1:
         return "Another alert for this endpoint:\n" + "\n".join(alert_lines(alerts[0]))
     header = f"{len(alerts)} more alerts for this endpoint and kind:"
