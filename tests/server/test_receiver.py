@@ -6,6 +6,9 @@ import hashlib
 import json
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as fuzz_settings
+from hypothesis import strategies as st
 
 from psabridge.server.alerts.models import Alert, EventState, InboundEvent
 from tests.conftest import add_events
@@ -92,6 +95,18 @@ def test_wrong_or_missing_secret_is_401_and_stores_nothing(post_push, push_recei
         (b"\xff\xfe\x00garbage", "not UTF-8"),
         (b'{"event": "not an object"}', "is not a JSON object"),
         (b'{"module":"av"}\n[1,2]', "record 2 is not a JSON object"),
+        # Bodies a fault probe found answered 500 (R6.3 says 400 and a clear message):
+        (b"[" * 100_000, "nested more than 32 levels"),
+        (b'{"module":"av","count":' + b"7" * 5000 + b"}", "a number with too many digits"),
+        (b'{"module":"av","count":NaN}', "NaN, which is not a JSON number"),
+        (b'{"module":"av","count":1e999}', "the number 1e999 is out of range"),
+        (b'{"module":"av","computer_name":"\\ud800"}', "lone surrogate"),
+        (b'{"module":"av","computer_name":"a\\u0000b"}', "NUL character"),
+        (
+            b'{"jsonrpc":"2.0","method":"addEvents","params":{"events":[{"module":"av"},'
+            b'{"module":"fw","x":"\\u0000"}]}}',
+            "NUL character",
+        ),
     ],
 )
 def test_malformed_body_is_400_with_a_clear_error_and_stores_nothing(post_push, body, detail):
@@ -226,3 +241,37 @@ def test_a_database_error_on_one_event_rolls_back_that_event_alone(post_push, mo
     failed = InboundEvent.objects.get(module="av")
     assert failed.state == EventState.FAILED and failed.attempts == processing.MAX_ATTEMPTS
     assert failed.ignored_reason == "processing failed: IntegrityError"
+
+
+def test_a_body_over_the_size_limit_is_413_and_stores_nothing(post_push, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = add_events(*({**AV_EVENT, "computer_name": f"WS-{n}"} for n in range(20)))
+    answer = post_push(body)
+    assert answer.status_code == 413 and answer.json()["error"] == "body too large"
+    assert InboundEvent.objects.count() == 0
+
+
+BODIES = st.one_of(
+    st.binary(max_size=300),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+        max_leaves=20,
+    ).map(lambda value: json.dumps(value).encode()),
+    st.lists(st.sampled_from([b"[", b"]", b"{", b"}", b'"a":', b"1", b",", b"NaN", b"\\u0000"]))
+    .map(b"".join),
+)
+
+
+@fuzz_settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(body=BODIES)
+def test_fuzzed_bodies_never_fail_the_server_and_refused_ones_store_nothing(post_push, body):
+    before = InboundEvent.objects.count()
+    answer = post_push(body)
+    assert answer.status_code in (200, 400), (answer.status_code, body[:80])
+    if answer.status_code == 400:
+        assert InboundEvent.objects.count() == before, "a refused body stores nothing"

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_EVENTS_PER_BODY = 10_000
+# GravityZone events are objects a few levels deep; anything far deeper is not one of them (and
+# would exhaust the parser's or the database's recursion).
+MAX_DEPTH = 32
 
 
 class MalformedBodyError(ValueError):
@@ -26,6 +29,8 @@ def parse_push_body(raw: bytes) -> ParsedBody:
     """Return the events of a push body, or raise MalformedBodyError naming the problem."""
     text = _decode(raw)
     documents = _json_documents(text)
+    for document in documents:
+        check_values(document)
     if len(documents) == 1:
         return _single_document(documents[0])
     events = tuple(_record_event(doc, index) for index, doc in enumerate(documents))
@@ -47,9 +52,20 @@ def _decode(raw: bytes) -> str:
         raise MalformedBodyError(f"the body is not UTF-8 text (byte {exc.start})") from None
 
 
+def _not_a_number(name: str) -> Any:
+    raise MalformedBodyError(f"the body holds {name}, which is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise MalformedBodyError(f"the number {text[:20]} is out of range")
+    return value
+
+
 def _json_documents(text: str) -> list[Any]:
     """Split NDJSON or concatenated JSON (Splunk HEC allows both) into documents."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_constant=_not_a_number, parse_float=_finite)
     documents: list[Any] = []
     position = _skip_space(text, 0)
     while position < len(text):
@@ -59,9 +75,43 @@ def _json_documents(text: str) -> list[Any]:
             raise MalformedBodyError(
                 f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
             ) from None
+        except RecursionError:
+            raise MalformedBodyError(f"the body is nested more than {MAX_DEPTH} levels") from None
+        except MalformedBodyError:
+            raise
+        except ValueError:  # Python refuses integers of more than 4,300 digits
+            raise MalformedBodyError("the body holds a number with too many digits") from None
         documents.append(document)
         position = _skip_space(text, position)
     return documents
+
+
+def check_values(document: Any) -> None:
+    """Refuse what no GravityZone event holds and a database cannot store: nesting deeper than
+    MAX_DEPTH, a lone surrogate (not Unicode), a NUL character (PostgreSQL refuses it)."""
+    pending: list[tuple[Any, int]] = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise MalformedBodyError(f"the body is nested more than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            pending.extend((key, depth) for key in value)
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            _check_text(value)
+
+
+def _check_text(value: str) -> None:
+    if "\x00" in value:
+        raise MalformedBodyError("the body holds a NUL character (\\u0000), which is not accepted")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedBodyError(
+            "the body holds a lone surrogate: it is not valid Unicode"
+        ) from None
 
 
 def _skip_space(text: str, position: int) -> int:

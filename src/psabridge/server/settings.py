@@ -71,6 +71,8 @@ PUBLIC_URL = os.environ.get("PSABRIDGE_PUBLIC_URL", "").rstrip("/")
 MSP_TIME_ZONE = os.environ.get("PSABRIDGE_TIME_ZONE", "UTC")
 # Notes for one endpoint and alert kind are coalesced over this many seconds (R5.10).
 NOTE_COALESCE_SECONDS = float(os.environ.get("PSABRIDGE_NOTE_COALESCE_SECONDS", "60"))
+# The largest request body accepted (a push of GravityZone events above all): larger is 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("PSABRIDGE_MAX_BODY_BYTES", str(10 * 1024 * 1024)))
 # Invoices one billing write call may carry (HaloPSA takes up to 100 records per POST).
 BILLING_WRITE_BATCH = max(1, min(100, int(os.environ.get("PSABRIDGE_BILLING_WRITE_BATCH", "100"))))
 
