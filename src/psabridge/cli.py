@@ -68,21 +68,22 @@ def run(
         sandbox_note = _maybe_sandbox(supervisor)
         worker_share, web_share = launcher.rate_shares(web_workers)
         worker_argv = [sys.executable, "-m", "psabridge.cli", "worker", "--scheduler"]
-        supervisor.start("worker", worker_argv, env_extra={"PSABRIDGE_RATE_SHARE": worker_share})
+        supervisor.start(
+            "worker", worker_argv, restart=True, env_extra={"PSABRIDGE_RATE_SHARE": worker_share}
+        )
         supervisor.start(
             "web",
             launcher.web_argv(host, port, web_workers),
+            restart=True,
             env_extra={"PSABRIDGE_RATE_SHARE": web_share},
         )
         url = os.environ["PSABRIDGE_PUBLIC_URL"]
         launcher.wait_until_serving(url, supervisor)
         _banner(url, password, sandbox_note)
-        while (stopped := supervisor.exited()) is None:
+        # A dead worker or web process is started again (with backoff): the rest keep running.
+        while (problem := supervisor.check()) is None:
             time.sleep(0.5)
-        print(
-            f"psabridge: the {stopped} process stopped unexpectedly; stopping the rest",
-            file=sys.stderr,
-        )
+        print(f"psabridge: {problem}; stopping the rest", file=sys.stderr)
         raise typer.Exit(1)
     except KeyboardInterrupt:
         print("\npsabridge: stopping …", flush=True)

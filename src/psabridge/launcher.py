@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+from psabridge.supervisor import Supervisor
+
+__all__ = ["Supervisor"]
 
 SANDBOX_START_TIMEOUT = 60.0
 WEB_START_TIMEOUT = 90.0
@@ -50,36 +52,6 @@ def ensure_admin() -> str | None:
         admin.set_password(wanted)
         admin.save(update_fields=["password"])
     return None
-
-
-@dataclass
-class Supervisor:
-    """Child processes started together and stopped together."""
-
-    children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-
-    def start(self, name: str, argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
-        """Start a child process (its extra environment in `env_extra`)."""
-        extra = kwargs.pop("env_extra", {})
-        process = subprocess.Popen(argv, env={**os.environ, **extra}, **kwargs)
-        self.children[name] = process
-        return process
-
-    def exited(self) -> str | None:
-        """Return the name of a child that stopped by itself, if any."""
-        return next((n for n, p in self.children.items() if p.poll() is not None), None)
-
-    def stop(self, grace: float = 10.0) -> None:
-        """Ask every child to stop, then kill what is left after the grace period."""
-        for process in self.children.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        for process in self.children.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 SANDBOX_PORT_OPTIONS = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -57,6 +58,36 @@ def test_enable_push_makes_sandbox_alerts_appear(stack):
     assert kinds, "alerts have kinds"
     status = client.get("/status/").text
     assert "gravityzone" in status and "Events" in status
+
+
+def children_of(pid: int) -> dict[int, str]:
+    """pid -> command line of the processes whose parent is `pid` (from /proc)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found[int(entry.name)] = command
+    return found
+
+
+def test_a_killed_worker_is_restarted_and_the_webhook_stays_up(stack):
+    worker = next(p for p, cmd in children_of(stack.process.pid).items() if " worker " in cmd)
+    os.kill(worker, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while "the worker process is running again" not in stack.log():
+        assert stack.process.poll() is None, "psabridge run must not stop: " + stack.log()
+        assert time.monotonic() < deadline, stack.log()
+        assert httpx.get(stack.url + "/healthz", timeout=10).status_code == 200
+        time.sleep(0.3)
+    assert "restarting it in 1 s" in stack.log()
+    again = [p for p, cmd in children_of(stack.process.pid).items() if " worker " in cmd]
+    assert again and worker not in again
 
 
 def test_stops_cleanly_on_ctrl_c(stack):
