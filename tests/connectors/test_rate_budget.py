@@ -149,6 +149,30 @@ def test_redis_budget_is_shared_across_processes(redis_url: str) -> None:
     assert 0 < (raised.value.retry_after or 0) <= 60
 
 
+def test_without_redis_a_sqlite_budget_is_shared_across_processes_and_restarts(
+    tmp_path,
+) -> None:
+    # A worker restarted without Redis used to start a fresh in-memory budget (42 real 429s).
+    uri = f"sqlite://{tmp_path / 'ratelimit.sqlite3'}"
+    namespace = f"xproc-{uuid4()}"
+    subprocess.run([sys.executable, "-c", HIT_FROM_OTHER_PROCESS, uri, namespace], check=True)
+    budget = RateBudget(uri, namespace)  # a new process: what the one before it used still counts
+    with pytest.raises(RateLimitedError) as raised:
+        budget.acquire(RateLimitItemPerMinute(3), "key", max_wait=0)
+    assert 0 < (raised.value.retry_after or 0) <= 60
+
+
+def test_a_sqlite_budget_moves_its_window(tmp_path, clock: FakeClock) -> None:
+    budget = RateBudget(
+        f"sqlite://{tmp_path / 'window.sqlite3'}", "w", sleeper=clock.sleep, clock=clock.time
+    )
+    item = RateLimitItemPerSecond(2)
+    assert [budget.acquire(item, "k", max_wait=0) for _ in range(2)] == [0.0, 0.0]
+    assert budget.wait_time(item, "k") > 0
+    time.sleep(1.05)  # the storage stamps entries with the wall clock, as `limits` does
+    assert budget.acquire(item, "k", max_wait=0) == 0.0
+
+
 def test_unreachable_redis_is_transient() -> None:
     budget = RateBudget(f"redis://127.0.0.1:{_free_port()}", "down")
     with pytest.raises(TransientError):

@@ -12,6 +12,7 @@ from limits.errors import StorageError
 from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from psabridge.connectors import sqlite_window  # noqa: F401 - registers the sqlite:// scheme
 from psabridge.connectors.errors import RateLimitedError, TransientError
 
 # Waits shorter than this are rounded up so a loop never spins on clock granularity.

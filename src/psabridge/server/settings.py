@@ -150,10 +150,18 @@ else:
         "filename": str(DATA_DIR / "queue.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
     }
-RATE_LIMIT_STORAGE = REDIS_URL or "memory://"
-# Without Redis each process counts alone, so `psabridge run` gives each its share of every
-# outside system's limit (PSABRIDGE_RATE_SHARE); with Redis the one budget is shared.
-RATE_SHARE = 1.0 if REDIS_URL else float(os.environ.get("PSABRIDGE_RATE_SHARE", "1.0"))
+# Every process counts its outside calls in one shared store: Redis across hosts, else a SQLite
+# file in the data directory shared by the processes of this host (a restarted worker still
+# sees the calls made before it started). `memory://` counts per process (tests may set it).
+RATE_LIMIT_STORAGE = REDIS_URL or os.environ.get(
+    "PSABRIDGE_RATE_STORAGE", f"sqlite://{DATA_DIR / 'ratelimit.sqlite3'}"
+)
+# With per-process memory counting each process may use only its share of a limit.
+RATE_SHARE = (
+    float(os.environ.get("PSABRIDGE_RATE_SHARE", "1.0"))
+    if RATE_LIMIT_STORAGE.startswith("memory://")
+    else 1.0
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
