@@ -129,14 +129,43 @@ def _banner(url: str, password: str | None, sandbox_note: str) -> None:
 
 
 @app.command()
+def web(
+    host: str = typer.Option(
+        os.environ.get("PSABRIDGE_HOST", "127.0.0.1"), help="Address to listen on."
+    ),
+    port: int = typer.Option(_env_int("PSABRIDGE_PORT", 8000), help="Web port."),
+    workers: int = typer.Option(_env_int("PSABRIDGE_WEB_WORKERS", 2), help="Web processes."),
+) -> None:
+    """Serve the web pages, REST API and webhook only (gunicorn); run `migrate` first."""
+    argv = launcher.web_argv(host, port, workers)
+    # Our own gunicorn command line; gunicorn takes the process (its signals, its exit code).
+    os.execv(argv[0], argv)  # noqa: S606
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (before starting web or worker processes)."""
+    launcher.django_setup()
+    launcher.migrate()
+    print("psabridge migrate: the database is up to date")
+
+
+@app.command()
 def worker(
     scheduler: bool = typer.Option(False, help="Also run the periodic scheduler (one per site)."),
     threads: int = typer.Option(_env_int("PSABRIDGE_WORKER_THREADS", 4), help="Worker threads."),
 ) -> None:
-    """Start a worker; add --scheduler on exactly one host."""
+    """Start a worker; add --scheduler on exactly one host (a second one refuses to start)."""
     launcher.django_setup()
     from django.core.management import call_command
 
+    if scheduler:
+        from psabridge.server.core import scheduler as schedule
+
+        problem = schedule.claim()
+        if problem:
+            print(f"psabridge worker: {problem}", file=sys.stderr)
+            raise typer.Exit(2)
     options: dict[str, Any] = {"workers": threads, "worker_type": "thread"}
     if not scheduler:
         options["periodic"] = False

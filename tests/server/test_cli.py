@@ -61,3 +61,43 @@ def test_admin_reset_password(admin_client, client):
     client.logout()
     assert client.login(username="admin", password=password)
     assert runner.invoke(app, ["admin", "reset-password", "nobody"]).exit_code == 1
+
+
+def test_a_second_scheduler_refuses_to_start():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from psabridge.server.core import scheduler
+    from psabridge.server.core.models import Lease
+
+    Lease.objects.create(
+        name=scheduler.NAME,
+        owner="web-2.example:4242:scheduler",
+        until=timezone.now() + timedelta(minutes=2),
+    )
+    result = runner.invoke(app, ["worker", "--scheduler"])
+    assert result.exit_code == 2
+    assert "another scheduler runs (web-2.example:4242)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_scheduler_claim_is_taken_over_when_it_lapsed(monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from psabridge.server.core import scheduler
+    from psabridge.server.core.models import Lease
+
+    monkeypatch.setattr(scheduler, "_keep", lambda owner: None)  # no renewal thread in a test
+    Lease.objects.create(
+        name=scheduler.NAME, owner="gone:1:scheduler", until=timezone.now() - timedelta(seconds=1)
+    )
+    assert scheduler.claim() == ""
+    assert Lease.objects.get(name=scheduler.NAME).owner == scheduler.process_owner()
+
+
+def test_migrate_says_the_database_is_up_to_date():
+    result = runner.invoke(app, ["migrate"])
+    assert result.exit_code == 0 and "the database is up to date" in result.output

@@ -19,25 +19,35 @@ from psabridge.server.core.models import Lease
 LEASE = timedelta(minutes=3)
 
 
-def take(name: str) -> bool:
-    """Take the lease when free, expired, ours, or held by a process of this host that died."""
+def take(name: str, owner: str | None = None) -> bool:
+    """Take the lease when free, expired, ours, or held by a process of this host that died.
+
+    `owner` defaults to this process and thread; a process-wide holder passes its own.
+    """
+    owner = owner or owner_id()
     row = _row(name)
     now = timezone.now()
-    free = Q(until__isnull=True) | Q(until__lt=now) | Q(owner=owner_id())
+    free = Q(until__isnull=True) | Q(until__lt=now) | Q(owner=owner)
     if row.owner and died_here(row.owner):
         free |= Q(owner=row.owner)
-    taken = Lease.objects.filter(free, name=name).update(owner=owner_id(), until=now + LEASE)
+    taken = Lease.objects.filter(free, name=name).update(owner=owner, until=now + LEASE)
     return taken == 1
 
 
-def renew(name: str) -> None:
+def renew(name: str, owner: str | None = None) -> None:
     """Push the lease's expiry on while the work goes on."""
-    Lease.objects.filter(name=name, owner=owner_id()).update(until=timezone.now() + LEASE)
+    Lease.objects.filter(name=name, owner=owner or owner_id()).update(until=timezone.now() + LEASE)
 
 
-def release(name: str) -> None:
+def release(name: str, owner: str | None = None) -> None:
     """Give the lease back."""
-    Lease.objects.filter(name=name, owner=owner_id()).update(owner="", until=None)
+    Lease.objects.filter(name=name, owner=owner or owner_id()).update(owner="", until=None)
+
+
+def holder(name: str) -> Lease | None:
+    """Return the lease while someone holds it (not expired), else None."""
+    row = Lease.objects.filter(name=name).exclude(owner="").first()
+    return row if row is not None and row.until and row.until >= timezone.now() else None
 
 
 def _row(name: str) -> Lease:
