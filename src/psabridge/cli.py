@@ -13,6 +13,7 @@ import typer
 
 from psabridge import launcher
 from psabridge.cli_billing import billing_app
+from psabridge.cli_tokens import token_app
 from psabridge.cli_usage import usage_app
 
 app = typer.Typer(
@@ -22,7 +23,6 @@ sandbox_app = typer.Typer(
     help="The simulators of the outside systems.", invoke_without_command=True
 )
 admin_app = typer.Typer(help="Administrator account.")
-token_app = typer.Typer(help="REST API tokens.")
 push_app = typer.Typer(help="GravityZone event push.")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(admin_app, name="admin")
@@ -343,20 +343,6 @@ def reset_password(username: str = typer.Argument("admin")) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     print(f"new password for {username}: {password}")
-
-
-@token_app.command("create")
-def token_create(name: str) -> None:
-    """Create a REST API token and print it once."""
-    launcher.django_setup()
-    import hashlib
-    import secrets
-
-    from psabridge.server.core.models import ApiToken
-
-    token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(name=name, token_sha256=hashlib.sha256(token.encode()).hexdigest())
-    print(token)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -87,6 +87,34 @@ def test_openapi_document(admin_client):
     assert "/api/alerts" in schema["paths"]
 
 
+def test_the_openapi_document_is_not_public(client, db):
+    assert client.get("/api/openapi.json").status_code == 401
+    assert client.get("/api/docs").status_code == 401
+    ApiToken.objects.create(name="ci", token_sha256=hashlib.sha256(b"tok-9").hexdigest())
+    assert client.get("/api/openapi.json", HTTP_AUTHORIZATION="Bearer tok-9").status_code == 200
+
+
+def test_token_scopes_expiry_and_revocation(client, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    def token(name: str, **fields) -> str:
+        ApiToken.objects.create(
+            name=name, token_sha256=hashlib.sha256(name.encode()).hexdigest(), **fields
+        )
+        return f"Bearer {name}"
+
+    reader, admin = token("reader", scope="read"), token("admin", scope="admin")
+    assert client.get("/api/events", HTTP_AUTHORIZATION=reader).status_code == 200
+    assert client.post("/api/events/recheck", HTTP_AUTHORIZATION=reader).status_code == 401
+    assert client.post("/api/events/recheck", HTTP_AUTHORIZATION=admin).status_code == 200
+    old = token("old", expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get("/api/events", HTTP_AUTHORIZATION=old).status_code == 401
+    gone = token("gone", revoked_at=timezone.now())
+    assert client.get("/api/events", HTTP_AUTHORIZATION=gone).status_code == 401
+
+
 def test_events_api_lists_and_ignores(admin_client):
     from psabridge.server.core import events as event_service
 

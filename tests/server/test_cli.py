@@ -101,3 +101,43 @@ def test_the_scheduler_claim_is_taken_over_when_it_lapsed(monkeypatch):
 def test_migrate_says_the_database_is_up_to_date():
     result = runner.invoke(app, ["migrate"])
     assert result.exit_code == 0 and "the database is up to date" in result.output
+
+
+def test_token_create_list_and_revoke(client):
+    created = runner.invoke(app, ["token", "create", "grafana", "--scope", "read", "--days", "30"])
+    assert created.exit_code == 0
+    secret = created.output.strip()
+    assert client.get("/api/alerts", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
+    listed = runner.invoke(app, ["token", "list"]).output
+    assert "grafana\tread\tactive" in listed and "expires" in listed and secret not in listed
+    assert runner.invoke(app, ["token", "revoke", "grafana"]).exit_code == 0
+    assert client.get("/api/alerts", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401
+    again = runner.invoke(app, ["token", "revoke", "grafana"])
+    assert again.exit_code == 2 and "no active token" in again.output
+    bad = runner.invoke(app, ["token", "create", "x", "--scope", "root"])
+    assert bad.exit_code == 2 and "scope must be read or admin" in bad.output
+
+
+def test_login_is_throttled_after_ten_failures(client):
+    from django.contrib.auth import get_user_model
+
+    from psabridge.server.core.models import LoginFailure
+
+    get_user_model().objects.create_superuser("admin", "", "right-password-123")
+    for _ in range(10):
+        wrong = client.post("/login/", {"username": "admin", "password": "guess"})
+        assert wrong.status_code == 200
+    refused = client.post("/login/", {"username": "admin", "password": "right-password-123"})
+    assert refused.status_code == 429 and "Too many failed logins" in refused.content.decode()
+    LoginFailure.objects.update(at=LoginFailure.objects.first().at.replace(year=2000))
+    accepted = client.post("/login/", {"username": "admin", "password": "right-password-123"})
+    assert accepted.status_code == 302 and not LoginFailure.objects.exists()
+
+
+def test_task_results_are_not_stored():
+    from huey.contrib.djhuey import HUEY
+
+    from psabridge.server.alerts.tasks import process_pending_events
+
+    process_pending_events()  # returns a count: with results on, it would be kept forever
+    assert HUEY.results is False and HUEY.result_count() == 0

@@ -112,9 +112,17 @@ def test_open_event_counter_in_menu(admin_client):
     assert 'id="open-event-count">1<' in admin_client.get("/status/").content.decode()
 
 
-def test_health_and_metrics_are_public(client, db):
+def test_health_is_public_and_metrics_need_a_token_or_a_login(client, db, settings):
+    from psabridge.server.core.access import digest
+    from psabridge.server.core.models import ApiToken
+
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert b"psabridge_open_events" in client.get("/metrics").content
+    assert client.get("/metrics").status_code == 401  # on the host GravityZone must reach
+    ApiToken.objects.create(name="prometheus", token_sha256=digest("scrape-1"), scope="read")
+    scraped = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-1")
+    assert scraped.status_code == 200 and b"psabridge_open_events" in scraped.content
+    settings.METRICS_PUBLIC = True  # a scraper inside a trusted network
+    assert client.get("/metrics").status_code == 200
 
 
 def test_resolve_opens_the_fix_page_or_applies_the_fix(admin_client):

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.security import APIKeyCookie, HttpBearer
 
 from psabridge.server.alerts.api import router as alerts_router
 from psabridge.server.billing.api import router as billing_router
+from psabridge.server.core import access
 from psabridge.server.core.api import router as events_router
 from psabridge.server.core.models import ApiToken
 from psabridge.server.mappings.api import router as mappings_router
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>` with a token made by `psabridge token create`."""
+    """`Authorization: Bearer <token>` with a token made by `psabridge token create`: valid (not
+    revoked or expired) and of a scope that allows the method (read tokens only read)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        digest = hashlib.sha256(token.encode()).hexdigest()
-        found = ApiToken.objects.filter(token_sha256=digest).first()
-        if found is not None:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
-        return found
+        return access.token_for(token, request.method or "GET")
 
 
 class SessionAuth(APIKeyCookie):
@@ -43,6 +38,7 @@ api = NinjaAPI(
     "with a session or a bearer token from `psabridge token create NAME`.",
     auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
+    docs_decorator=access.token_or_login,  # the document describes what is there: not public
 )
 api.add_router("/alerts", alerts_router)
 api.add_router("/events", events_router)

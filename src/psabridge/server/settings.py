@@ -71,6 +71,8 @@ PUBLIC_URL = os.environ.get("PSABRIDGE_PUBLIC_URL", "").rstrip("/")
 MSP_TIME_ZONE = os.environ.get("PSABRIDGE_TIME_ZONE", "UTC")
 # Notes for one endpoint and alert kind are coalesced over this many seconds (R5.10).
 NOTE_COALESCE_SECONDS = float(os.environ.get("PSABRIDGE_NOTE_COALESCE_SECONDS", "60"))
+# /metrics answers without a token only when this says so (a scraper inside a trusted network).
+METRICS_PUBLIC = env_bool("PSABRIDGE_METRICS_PUBLIC", False)
 # The largest request body accepted (a push of GravityZone events above all): larger is 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("PSABRIDGE_MAX_BODY_BYTES", str(10 * 1024 * 1024)))
 # Invoices one billing write call may carry (HaloPSA takes up to 100 records per POST).
@@ -142,6 +144,7 @@ if REDIS_URL:
         "name": os.environ.get("PSABRIDGE_QUEUE_NAME", "psabridge"),
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
+        "results": False,  # no task's return value is ever read: storing them only grows
     }
 else:
     HUEY = {
@@ -149,6 +152,7 @@ else:
         "name": "psabridge",
         "filename": str(DATA_DIR / "queue.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
+        "results": False,
     }
 # Every process counts its outside calls in one shared store: Redis across hosts, else a SQLite
 # file in the data directory shared by the processes of this host (a restarted worker still

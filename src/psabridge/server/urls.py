@@ -8,13 +8,13 @@ from psabridge.server.alerts import views as alert_views
 from psabridge.server.api import api
 from psabridge.server.billing import cw_views, invoice_views, push_views
 from psabridge.server.billing import views as billing_views
-from psabridge.server.core import connection_views
+from psabridge.server.core import connection_views, login_views
 from psabridge.server.core import views as core_views
 from psabridge.server.mappings import views as mapping_views
 from psabridge.server.ticketing import views as ticketing_views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", login_views.ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", core_views.dashboard, name="dashboard"),
     path("connections/", core_views.connections, name="connections"),

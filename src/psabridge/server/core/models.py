@@ -141,12 +141,26 @@ class Heartbeat(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the REST API; only its SHA-256 is stored."""
+    """A bearer token for the REST API and /metrics; only its SHA-256 is stored.
+
+    scope: "read" (GET only) or "admin" (every action); a revoked or expired token is refused.
+    """
 
     name = models.CharField(max_length=80)
     token_sha256 = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=10, default="admin")
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True)
+    revoked_at = models.DateTimeField(null=True)
     last_used_at = models.DateTimeField(null=True)
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept a while to throttle password guessing."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=64, blank=True, default="")
+    at = models.DateTimeField(db_index=True)
 
 
 class SecurityCompany(models.Model):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from psabridge.server.alerts.models import Alert, EventState, InboundEvent, PushState
 from psabridge.server.core import events as event_service
 from psabridge.server.core import status as status_service
+from psabridge.server.core.access import metrics_guard
 from psabridge.server.core.connection_specs import SPECS
 from psabridge.server.core.models import Connection, IntegrationEvent, SecurityCompany, System
 from psabridge.server.core.models import EventState as IntegrationState
@@ -114,7 +115,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+@metrics_guard
 def metrics(request: HttpRequest) -> HttpResponse:
-    """Prometheus text metrics (R7.6)."""
+    """Prometheus text metrics (R7.6): an API token (Bearer) or a login, unless made public."""
     body = status_service.prometheus_text()
     return HttpResponse(body, content_type="text/plain; version=0.0.4")
