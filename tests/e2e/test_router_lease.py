@@ -26,6 +26,9 @@ class Scheduled:
     def schedule(self, delay: float) -> None:
         self.delays.append(delay)
 
+    def __call__(self) -> None:
+        """Enqueued right away (new alerts): the test runs the routers itself."""
+
 
 @pytest.fixture
 def later(monkeypatch: pytest.MonkeyPatch) -> Scheduled:
@@ -41,9 +44,9 @@ def dead_pid() -> int:
     return process.pid
 
 
-def held(owner: str, minutes: float) -> None:
+def held(owner: str, minutes: float, slot: str = tasks.LEASE) -> None:
     Lease.objects.update_or_create(
-        name=tasks.LEASE,
+        name=slot,
         defaults={"owner": owner, "until": timezone.now() + timedelta(minutes=minutes)},
     )
 
@@ -57,11 +60,52 @@ def test_a_router_killed_holding_the_lease_does_not_stop_routing(world, later):
     assert Lease.objects.get(name=tasks.LEASE).owner == "", "released after the run"
 
 
-def test_a_live_router_elsewhere_delays_the_run_until_its_lease_expires(world, later):
-    held("another-host:4242:1", minutes=3)
+def test_a_busy_router_leaves_the_keys_to_another_one(world, later):
+    held("another-host:4242:1", minutes=3)  # a router elsewhere, stuck in a slow PSA call
+    world.alert("av")
+    tasks._route_once()
+    assert len(world.tickets()) == 1, "a second router took the key"
+
+
+def test_when_every_router_is_busy_the_run_looks_again_until_a_lease_expires(world, later):
+    for number, slot in enumerate(tasks.slots()):
+        held(f"another-host:{4242 + number}:1", minutes=3, slot=slot)
     world.alert("av")
     tasks._route_once()
     assert world.tickets() == [] and later.delays == [2], "busy: looked at again shortly"
-    held("another-host:4242:1", minutes=-1)  # that host died too: its lease expired
+    held("another-host:4242:1", minutes=-1)  # that host died: its lease expired
     tasks._route_once()
     assert len(world.tickets()) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # the routers run in threads: they must see the alerts
+def test_a_slow_psa_call_holds_up_only_its_own_key(world, later):
+    import threading
+    import time
+
+    from django.db import connection
+
+    world.alert("av", endpoint=0)
+    world.alert("av", endpoint=1)
+    slow = {"path": "/api/Tickets", "method": "POST", "mode": "latency", "latency_ms": 4000}
+    world.sandbox_post("faults", slow)  # the first create waits 4 s on the PSA side
+
+    def router() -> None:
+        try:
+            tasks._route_once()
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=router)
+    first.start()
+    deadline = time.monotonic() + 10
+    while not world.halo_state()["calls"].get("POST /api/Tickets"):
+        assert time.monotonic() < deadline, "the first router never sent its create"
+        time.sleep(0.05)
+    second = threading.Thread(target=router)
+    second.start()
+    second.join(20)
+    assert first.is_alive(), "the first create is still held"
+    assert len(world.tickets()) == 1, "the other key's ticket did not wait for it"
+    first.join(20)
+    assert len(world.tickets()) == 2

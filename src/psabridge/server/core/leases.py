@@ -15,6 +15,11 @@ from psabridge.connectors.errors import TransientError
 from psabridge.server.core.holders import died_here, owner_id
 from psabridge.server.core.models import Lease
 
+
+class LeaseBusyError(TransientError):
+    """Someone else holds the lease: the message names what runs and since when."""
+
+
 # Longer than one outside call with its bounded retries; renewed after each step of the work.
 LEASE = timedelta(minutes=3)
 
@@ -63,7 +68,7 @@ def held(name: str, what: str) -> Iterator[Callable[[], None]]:
     if not take(name):
         row = Lease.objects.get(name=name)
         active = timezone.localtime(row.until - LEASE).strftime("%H:%M") if row.until else "?"
-        raise TransientError(
+        raise LeaseBusyError(
             f"another {what} is running (last active {active} UTC); try again shortly"
         )
     try:
