@@ -78,7 +78,8 @@ def reset_rate_budgets() -> None:
 
     from psabridge.connectors import rate_budget
 
-    rate_budget._shared_storage(settings.RATE_LIMIT_STORAGE).reset()
+    # Only this run's keys: the prefix carries the run's own queue name (tests/django_settings).
+    rate_budget._shared_storage(settings.RATE_LIMIT_STORAGE, settings.RATE_KEY_PREFIX).reset()
 
 
 @pytest.fixture(autouse=True)

@@ -89,8 +89,13 @@ class Supervisor:
             self.say(f"psabridge: the {name} process is running again")
         return None
 
-    def stop(self, grace: float = 10.0) -> None:
-        """Ask every child to stop, then kill what is left after the grace period."""
+    def stop(self, grace: float = 2.0) -> None:
+        """Ask every child to stop (SIGTERM), then kill what is left after the grace period.
+
+        Each stops within a second on SIGTERM; a worker still finishing a task after a Ctrl-C
+        (Huey's graceful stop) is killed after the grace: every job is safe to cut short (the
+        ledger and the intents are written ahead, and the next run settles them).
+        """
         processes = [child.process for child in self.children.values()]
         for process in processes:
             if process.poll() is None:

@@ -25,15 +25,18 @@ _storages: dict[str, Storage] = {}
 _storages_lock = threading.Lock()
 
 
-def _shared_storage(uri: str) -> Storage:
-    """Return one storage per URI, so every budget of this process on `uri` shares its counts."""
+def _shared_storage(uri: str, key_prefix: str = "") -> Storage:
+    """Return one storage per URI (and key prefix), so every budget of this process on it shares
+    its counts. `key_prefix` keeps sites sharing one Redis apart (other storages ignore it)."""
+    key = f"{uri}#{key_prefix}"
     with _storages_lock:
-        if uri not in _storages:
-            storage = storage_from_string(uri, wrap_exceptions=True)
+        if key not in _storages:
+            options = {"key_prefix": key_prefix} if key_prefix and uri.startswith("redis") else {}
+            storage = storage_from_string(uri, wrap_exceptions=True, **options)
             if not isinstance(storage, Storage):
                 raise ValueError("rate budget storage must be synchronous")
-            _storages[uri] = storage
-        return _storages[uri]
+            _storages[key] = storage
+        return _storages[key]
 
 
 def secret_fingerprint(secret: str) -> str:
@@ -56,12 +59,13 @@ class RateBudget:
         sleeper: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         share: float = 1.0,
+        key_prefix: str = "",
     ) -> None:
         self.namespace = namespace
         # With process-local storage each process may use only its share of a system's limit,
         # so that web and worker processes together stay within it.
         self.share = min(max(share, 0.0), 1.0)
-        self._limiter = MovingWindowRateLimiter(_shared_storage(storage_uri))
+        self._limiter = MovingWindowRateLimiter(_shared_storage(storage_uri, key_prefix))
         self._sleeper = sleeper
         # Wall clock: `limits` stamps window entries with time.time(), so waits are computed
         # against the same clock.

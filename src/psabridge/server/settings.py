@@ -162,6 +162,8 @@ else:
 RATE_LIMIT_STORAGE = REDIS_URL or os.environ.get(
     "PSABRIDGE_RATE_STORAGE", f"sqlite://{DATA_DIR / 'ratelimit.sqlite3'}"
 )
+# Sites sharing one Redis count apart: the rate keys carry the site's queue name.
+RATE_KEY_PREFIX = f"LIMITS-{os.environ.get('PSABRIDGE_QUEUE_NAME', 'psabridge')}"
 # With per-process memory counting each process may use only its share of a limit.
 RATE_SHARE = (
     float(os.environ.get("PSABRIDGE_RATE_SHARE", "1.0"))

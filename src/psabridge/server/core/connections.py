@@ -28,7 +28,10 @@ log = logging.getLogger(__name__)
 def rate_budget(system: str) -> RateBudget:
     """Return the one rate budget of a system, shared by every worker through its storage."""
     return RateBudget(
-        settings.RATE_LIMIT_STORAGE, namespace=f"psabridge:{system}", share=settings.RATE_SHARE
+        settings.RATE_LIMIT_STORAGE,
+        namespace=f"psabridge:{system}",
+        share=settings.RATE_SHARE,
+        key_prefix=settings.RATE_KEY_PREFIX,
     )
 
 
