@@ -230,7 +230,7 @@ def wait_until_serving(
         if supervisor.exited():
             raise RuntimeError(f"the {supervisor.exited()} process stopped during start-up")
         try:
-            if httpx.get(url + "/healthz", timeout=2.0).status_code == 200:
+            if httpx.get(url + "/healthz?live=1", timeout=2.0).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

@@ -132,3 +132,35 @@ def test_resolve_opens_the_fix_page_or_applies_the_fix(admin_client):
     failing = event_service.raise_event("connection_failed", scope="halopsa")
     page = admin_client.post(f"/events/{failing.pk}/resolve", follow=True).content.decode()
     assert "the connection no longer exists" in page
+
+
+def test_stuck_work_turns_healthz_and_the_status_page_red_and_raises_an_event(admin_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from psabridge.server.alerts import queue_health
+    from psabridge.server.alerts.models import InboundEvent, PushReceiver
+    from psabridge.server.core.models import IntegrationEvent, Lease
+
+    assert admin_client.get("/healthz").status_code == 200
+    receiver = PushReceiver.objects.create()
+    old = timezone.now() - timedelta(minutes=10)
+    InboundEvent.objects.create(
+        receiver=receiver, dedupe_key="x" * 64, payload={}, body_shape="jsonrpc", received_at=old
+    )
+    Lease.objects.create(name="scheduler", owner="w:1:scheduler", until=old)
+    answer = admin_client.get("/healthz")
+    assert answer.status_code == 503
+    problems = answer.json()["problems"]
+    assert "1 pushed event(s) wait for a worker since" in problems[0]
+    assert problems[1] == "no scheduler runs: start one worker with --scheduler"
+    assert admin_client.get("/healthz?live=1").status_code == 200, "the webhook stays in"
+    page = admin_client.get("/status/").content.decode()
+    assert 'id="work-stuck"' in page and "no scheduler runs" in page
+    queue_health.check()
+    assert IntegrationEvent.objects.open().filter(kind="queue_stuck").exists()
+    InboundEvent.objects.all().delete()
+    Lease.objects.all().delete()
+    queue_health.check()
+    assert not IntegrationEvent.objects.open().filter(kind="queue_stuck").exists()

@@ -63,6 +63,14 @@ KINDS: dict[str, EventKind] = {
             "Add a Closed status in the PSA or turn auto-close off.",
         ),
         EventKind(
+            "queue_stuck",
+            "Work is waiting",
+            Priority.CRITICAL,
+            "Pushed events or alerts wait longer than they should, or the scheduler stopped. "
+            "Check that a worker runs (and exactly one with --scheduler): the Status page shows "
+            "their heartbeats. Nothing is lost: the waiting work is done once one runs.",
+        ),
+        EventKind(
             "invalid_ticketing_configuration",
             "Invalid ticketing configuration",
             Priority.ERROR,

@@ -27,6 +27,14 @@ def sweep_pending_events() -> None:
 
 
 @db_periodic_task(crontab(minute="*/5"))
+def check_queues() -> None:
+    """Raise "queue_stuck" while events or alerts wait too long or no scheduler runs."""
+    from psabridge.server.alerts import queue_health
+
+    queue_health.check()
+
+
+@db_periodic_task(crontab(minute="*/5"))
 def check_push_service() -> None:
     """Read GravityZone's push settings and stats; raise an event when push was switched off."""
     from psabridge.server.alerts import push

@@ -23,6 +23,8 @@ HEARTBEAT_STALE = timedelta(minutes=3)
 
 def status_context() -> dict[str, Any]:
     """Return everything the Status page shows."""
+    from psabridge.server.alerts import queue_health
+
     now = timezone.now()
     systems = _system_rows(now)
     beats = [
@@ -36,6 +38,7 @@ def status_context() -> dict[str, Any]:
         "recent_calls": OutboundCall.objects.order_by("-at")[:50],
         "pending_events": InboundEvent.objects.filter(state=EventState.PENDING).count(),
         "failed_events": InboundEvent.objects.filter(state=EventState.FAILED).count(),
+        "stuck": queue_health.problems(now),
     }
 
 
@@ -67,10 +70,11 @@ def _calls_since(system: str, since: Any) -> int:
 
 def recheck_all() -> str:
     """Re-validate every connection and re-check push; return a short summary."""
-    from psabridge.server.alerts import push
+    from psabridge.server.alerts import push, queue_health
     from psabridge.server.core import connections
 
-    results = []
+    stuck = queue_health.check()
+    results = [f"work waiting: {'; '.join(stuck)}"] if stuck else []
     for connection in Connection.objects.order_by("system"):
         outcome = connections.revalidate(connection)
         results.append(f"{connection.get_system_display()} {outcome.outcome}")

@@ -110,8 +110,19 @@ def status(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Answer 200 when the database answers (for load balancers and `make run`)."""
+    """200 when the database answers and work moves; 503 with the problems when work is stuck.
+
+    `?live=1` asks only whether this web process and its database answer (load balancers,
+    `psabridge run` waiting for the web process): a stuck worker must not take the webhook down.
+    """
+    from psabridge.server.alerts import queue_health
+
     InboundEvent.objects.exists()
+    if request.GET.get("live"):
+        return JsonResponse({"status": "ok"})
+    found = queue_health.problems()
+    if found:
+        return JsonResponse({"status": "degraded", "problems": found}, status=503)
     return JsonResponse({"status": "ok"})
 
 
