@@ -109,3 +109,24 @@ def test_a_slow_psa_call_holds_up_only_its_own_key(world, later):
     assert len(world.tickets()) == 1, "the other key's ticket did not wait for it"
     first.join(20)
     assert len(world.tickets()) == 2
+
+
+def test_a_key_leased_by_a_killed_worker_is_taken_over_at_once(world, later):
+    from psabridge.server.ticketing import leases
+    from psabridge.server.ticketing.models import AggregationKey
+
+    host = socket.gethostname()[:40]
+    key = AggregationKey.objects.create(
+        system="halopsa",
+        company_id=world.mapping.company_id,
+        endpoint_id=world.endpoints[0]["id"],
+        kind="antimalware",
+        lease_owner=f"{host}:{dead_pid()}:7",
+        lease_until=timezone.now() + timedelta(minutes=3),
+    )
+    world.alert("av")
+    tasks._route_once()
+    assert len(world.tickets()) == 1, "the key did not wait 3 minutes for a dead worker"
+    key.lease_owner, key.lease_until = "another-host:9:1", timezone.now() + timedelta(minutes=3)
+    key.save(update_fields=["lease_owner", "lease_until"])
+    assert not leases.take(key, timezone.now()), "a live holder elsewhere keeps it"

@@ -258,8 +258,9 @@ BODIES = st.one_of(
         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
         max_leaves=20,
     ).map(lambda value: json.dumps(value).encode()),
-    st.lists(st.sampled_from([b"[", b"]", b"{", b"}", b'"a":', b"1", b",", b"NaN", b"\\u0000"]))
-    .map(b"".join),
+    st.lists(
+        st.sampled_from([b"[", b"]", b"{", b"}", b'"a":', b"1", b",", b"NaN", b"\\u0000"])
+    ).map(b"".join),
 )
 
 

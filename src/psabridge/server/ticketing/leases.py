@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
-from psabridge.server.core.holders import owner_id
+from psabridge.server.core.holders import died_here, owner_id
 from psabridge.server.ticketing.models import AggregationKey
 
 LEASE = timedelta(minutes=3)  # longer than any PSA call with its bounded retries
@@ -19,6 +19,9 @@ def take(key: AggregationKey, now: datetime) -> bool:
     lease written in its own short transaction serialises the key on SQLite and PostgreSQL alike.
     """
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner_id())
+    if key.lease_owner and died_here(key.lease_owner):
+        # Its worker was killed mid-key: take the key over at once instead of after 3 minutes.
+        free |= Q(lease_owner=key.lease_owner)
     taken = AggregationKey.objects.filter(free, pk=key.pk).update(
         lease_owner=owner_id(), lease_until=now + LEASE
     )
