@@ -1,5 +1,5 @@
 """Nothing lost, nothing doubled under real faults, on PostgreSQL + Redis: two web nodes and two
-workers take a storm of alerts while the sandbox HaloPSA answers 500 and 429, loses the answers of
+workers take a storm of alerts while the sandbox HaloPSA answers 429, loses the answers of
 a create and a note, commits one create after psabridge gave up waiting, and a worker is killed
 with kill -9 mid-storm (tests/support/chaos.py; the large run is bench/chaos.py)."""
 
@@ -34,11 +34,12 @@ def sandbox() -> Iterator[Sandbox]:
 def test_a_storm_under_faults_and_a_killed_worker_loses_and_doubles_nothing(sandbox, tmp_path):
     database_url, cleanups = _fresh_postgres(os.environ["DATABASE_URL"])
     plan = ChaosPlan(
-        alerts=240,
+        alerts=200,
         endpoints=16,
         seconds=16,
         faults=[
-            (2, {"path": TICKETS, "method": "POST", "mode": "status", "status": 500, "times": 3}),
+            # A 5xx on a create is ambiguous and waits 90 s before a second create: bench/chaos.py
+            # has those; here the fault window is 429s, lost answers and a late commit.
             (
                 4,
                 {
@@ -52,15 +53,10 @@ def test_a_storm_under_faults_and_a_killed_worker_loses_and_doubles_nothing(sand
             ),
             (6, {"path": TICKETS, "method": "POST", "mode": "commit_then_reset", "times": 1}),
             (8, {"path": NOTES, "method": "POST", "mode": "commit_then_reset", "times": 1}),
+            # Held past psabridge's read timeout (5 s here), then committed: a late create.
             (
                 10,
-                {
-                    "path": TICKETS,
-                    "method": "POST",
-                    "mode": "timeout",
-                    "latency_ms": 31_000,
-                    "times": 1,
-                },
+                {"path": TICKETS, "method": "POST", "mode": "timeout", "latency_ms": 6_000},
             ),
         ],
         drain_limit=240,

@@ -156,6 +156,7 @@ def site_env(data_dir: Path, database_url: str = "", redis_url: str = "") -> dic
         PSABRIDGE_NOTE_COALESCE_SECONDS="5",
         PSABRIDGE_LOG_LEVEL="WARNING",
         PSABRIDGE_WORKER_THREADS="4",
+        PSABRIDGE_HTTP_TIMEOUT="5",  # a create held longer than this is ambiguous
     )
     if database_url:
         env["DATABASE_URL"] = database_url
@@ -245,10 +246,14 @@ FINAL = ("ticketed", "noted", "skipped", "ignored", "test")
 def drain(site: Site, plan: ChaosPlan, started: float, report: ChaosReport) -> dict[str, Any]:
     """Wait until every alert is ticketed or noted (or the limit); return the site's report."""
     deadline = started + plan.drain_limit
+    last_said = 0.0
     while True:
         held = site.child("report", {})
         alerts, events = held["alerts"], held["events"]
         busy = sum(n for state, n in alerts.items() if state not in FINAL)
+        if time.monotonic() - last_said >= 10:
+            last_said = time.monotonic()
+            print(f"  t+{last_said - started:4.0f} s: alerts {alerts}, events {events}", flush=True)
         if not busy and not events.get("pending") and sum(alerts.values()) >= report.pushed:
             report.drain_seconds = time.monotonic() - started
             return held

@@ -71,6 +71,8 @@ PUBLIC_URL = os.environ.get("PSABRIDGE_PUBLIC_URL", "").rstrip("/")
 MSP_TIME_ZONE = os.environ.get("PSABRIDGE_TIME_ZONE", "UTC")
 # Notes for one endpoint and alert kind are coalesced over this many seconds (R5.10).
 NOTE_COALESCE_SECONDS = float(os.environ.get("PSABRIDGE_NOTE_COALESCE_SECONDS", "60"))
+# How long an outside call may take to answer (seconds); the connect timeout stays 5 s.
+HTTP_READ_TIMEOUT = float(os.environ.get("PSABRIDGE_HTTP_TIMEOUT", "30"))
 # Alert routers that may run at once (each takes other keys): a slow PSA call holds up its key.
 ROUTERS = max(1, int(os.environ.get("PSABRIDGE_ROUTERS", "2")))
 # /metrics answers without a token only when this says so (a scraper inside a trusted network).

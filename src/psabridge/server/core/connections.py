@@ -25,6 +25,13 @@ log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=8)
+def http_options() -> dict[str, Any]:
+    """The HTTP settings of every outside call: the read timeout (PSABRIDGE_HTTP_TIMEOUT)."""
+    import httpx
+
+    return {"timeout": httpx.Timeout(settings.HTTP_READ_TIMEOUT, connect=5.0)}
+
+
 def rate_budget(system: str) -> RateBudget:
     """Return the one rate budget of a system, shared by every worker through its storage."""
     return RateBudget(
@@ -76,7 +83,7 @@ def connector_settings(system: str, values: dict[str, str]) -> dict[str, Any]:
 
 def connector(system: str, values: dict[str, str]) -> Any:
     """Return the adapter of a system for these values, audited and rate-budgeted."""
-    options = ConnectorOptions(budget=rate_budget(system), audit=record_call)
+    options = ConnectorOptions(budget=rate_budget(system), audit=record_call, http=http_options())
     return create_connector(system, connector_settings(system, values), options)
 
 
@@ -105,7 +112,7 @@ def stored_connector(system: str, role: str = "desk") -> Any:
 def _billing(system: str, values: dict[str, str]) -> Any:
     from psabridge.connectors.registry import create_billing_target
 
-    options = ConnectorOptions(budget=rate_budget(system), audit=record_call)
+    options = ConnectorOptions(budget=rate_budget(system), audit=record_call, http=http_options())
     return create_billing_target(system, connector_settings(system, values), options)
 
 
