@@ -24,8 +24,13 @@ def django_setup() -> None:
     """Configure Django once for commands that use the database."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "psabridge.server.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as wrong:  # a setting the admin gave: one line, not a traceback
+        print(f"psabridge: {wrong}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def migrate() -> None:

@@ -207,3 +207,24 @@ def test_a_share_never_leaves_fewer_than_two_calls_a_window(clock: FakeClock) ->
     assert [budget.acquire(item, "k", max_wait=0) for _ in range(2)] == [0.0, 0.0]
     with pytest.raises(RateLimitedError):
         budget.acquire(item, "k", max_wait=0)
+
+
+def test_a_tenant_limit_replaces_the_connector_limit(clock: FakeClock) -> None:
+    from limits import parse
+
+    from psabridge.connectors.rate_budget import parse_limit
+
+    budget = RateBudget(
+        "memory://",
+        f"test-{uuid4()}",
+        sleeper=clock.sleep,
+        clock=clock.time,
+        limit=parse("3/minute"),
+    )
+    item = RateLimitItemPerMinute(1)  # the connector's own, lower limit
+    assert [budget.acquire(item, "k", max_wait=0) for _ in range(3)] == [0.0, 0.0, 0.0]
+    with pytest.raises(RateLimitedError):
+        budget.acquire(item, "k", max_wait=0)
+    assert parse_limit("X", "500/5 minutes").amount == 500
+    with pytest.raises(ValueError, match='X: "lots" is not a rate limit'):
+        parse_limit("X", "lots")

@@ -141,3 +141,34 @@ def test_task_results_are_not_stored():
 
     process_pending_events()  # returns a count: with results on, it would be kept forever
     assert HUEY.results is False and HUEY.result_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("PSABRIDGE_ROUTERS=abc", "PSABRIDGE_ROUTERS must be a number, not 'abc'"),
+        ("PSABRIDGE_DEBUG=maybe", "PSABRIDGE_DEBUG must be one of true/false"),
+        ("PSABRIDGE_RATE_LIMIT_HALOPSA=lots", 'write it as "500/5 minutes"'),
+    ],
+)
+def test_a_wrong_setting_is_one_clear_line_and_exit_2(tmp_path, setting, said):
+    import os
+    import subprocess
+    import sys
+
+    name, value = setting.split("=")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PSABRIDGE_", "DJANGO_"))}
+    env.update({"PSABRIDGE_DATA_DIR": str(tmp_path), name: value})
+    done = subprocess.run(
+        [sys.executable, "-m", "psabridge.cli", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"psabridge: {done.stderr.split(': ', 1)[1].strip()}"
+    ]
+    assert said in done.stderr and "Traceback" not in done.stderr

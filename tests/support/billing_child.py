@@ -70,6 +70,86 @@ def cw_setup(spec: dict[str, Any]) -> None:
     collection.collect(collection.current_month(), billing_only=True)
 
 
+def halo_seed(spec: dict[str, Any]) -> None:
+    """For a large push: every suggestion mapped, Billing on (invoices made without waiting on
+    the rate budget, as a setup may), last month's usage stored final from the counters the
+    sandbox GravityZone gives (spec["usage"]: company id -> {counters, subscription, model})."""
+    from psabridge.connectors.registry import ConnectorOptions, create_billing_target
+    from psabridge.domain.usage import LicenceFacts, billable_quantities
+    from psabridge.server.billing import collection, invoices
+    from psabridge.server.billing.models import ProductMapping, UsageSnapshot
+    from psabridge.server.core import connections
+    from psabridge.server.mappings import services
+    from psabridge.server.mappings.models import Mapping
+
+    _connect(spec, "halopsa", HALO_FIELDS)
+    for key, item in HALO_ITEMS.items():
+        ProductMapping.objects.create(system="halopsa", product_key=key, item_id=item)
+    services.refresh("halopsa")
+    for row in services.rows("halopsa", "unmapped"):
+        if row.psa and row.suggestion and row.psa.client_id != spec["skip_client"]:
+            services.confirm("halopsa", row.psa.client_id, row.suggestion.company.id)
+    values = connections.stored_values(connections.connection_for("halopsa"))
+    target = create_billing_target(
+        "halopsa", connections.connector_settings("halopsa", values), ConnectorOptions()
+    )
+    month, now = collection.last_finished_month(), timezone_now()
+    for mapping in Mapping.objects.filter(system="halopsa"):
+        usage = spec["usage"][mapping.company_id]
+        licence = LicenceFacts(usage["subscription"], usage["model"])
+        lines = billable_quantities(usage["counters"], licence)
+        UsageSnapshot.objects.create(
+            company_id=mapping.company_id,
+            company_name=mapping.company_name,
+            month=str(month),
+            subscription_type=usage["subscription"],
+            counters=usage["counters"],
+            lines=[
+                {
+                    "product_key": ln.product_key,
+                    "quantity": ln.quantity,
+                    "description": ln.description,
+                }
+                for ln in lines
+            ],
+            collected_at=now,
+            final=True,
+            finalized_at=now,
+        )
+        mapping.billing = True
+        mapping.save(update_fields=["billing"])
+        invoices.enable_billing(mapping, target)
+
+
+def timezone_now() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def expected() -> dict[str, dict[str, float]]:
+    """Invoice id -> our marker -> quantity: what each invoice must hold after the push."""
+    from psabridge.domain.billing import marker_for
+    from psabridge.server.billing import collection
+    from psabridge.server.billing.models import PsaInvoice, UsageSnapshot
+
+    month = str(collection.last_finished_month())
+    wanted: dict[str, dict[str, float]] = {}
+    for record in PsaInvoice.objects.select_related("mapping"):
+        snapshot = UsageSnapshot.objects.filter(
+            company_id=record.mapping.company_id, month=month
+        ).first()
+        lines = snapshot.lines if snapshot and not snapshot.not_billed_reason else []
+        wanted[record.invoice_id] = {
+            marker_for(
+                record.mapping.company_id, ln["product_key"], HALO_ITEMS[ln["product_key"]]
+            ): ln["quantity"]
+            for ln in lines
+            if ln["product_key"] in HALO_ITEMS
+        }
+    return wanted
+
+
 def ledger() -> dict[str, Any]:
     """Print every ledger entry, the runs, and the lines psabridge means each invoice to hold."""
     from psabridge.server.billing.models import BillingRun, LedgerEntry
@@ -78,6 +158,7 @@ def ledger() -> dict[str, Any]:
     return {
         "entries": list(LedgerEntry.objects.order_by("id").values(*fields)),
         "runs": list(BillingRun.objects.order_by("id").values("id", "writes", "finished_at")),
+        "expected": expected(),
     }
 
 
@@ -92,6 +173,8 @@ def main() -> None:
         halo_setup(spec)
     elif command == "cw-setup":
         cw_setup(spec)
+    elif command == "halo-seed":
+        halo_seed(spec)
     else:
         print(json.dumps(ledger(), default=str))
 

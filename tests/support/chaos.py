@@ -52,8 +52,11 @@ class ChaosPlan:
     edr_resends: int = 5
     kill_every: float = 0.0  # seconds between worker kills (0: one kill mid-storm)
     faults: list[tuple[float, dict[str, Any]]] = field(default_factory=list)  # (at s, fault)
+    # (at s, what to do to the site): kill a web node, terminate database sessions, restart Redis
+    actions: list[tuple[float, Callable[[Site], str]]] = field(default_factory=list)
     drain_limit: float = 300.0
     seed: int = 11
+    settings: dict[str, str] = field(default_factory=dict)  # more environment of the site
 
 
 @dataclass
@@ -74,6 +77,8 @@ class ChaosReport:
     psa_calls: int = 0
     psa_429: int = 0
     kills: int = 0
+    incidents: list[str] = field(default_factory=list)
+    refused_posts: int = 0  # answers other than 200, sent again (as GravityZone counts errors)
     drain_seconds: float | None = None
     states: dict[str, int] = field(default_factory=dict)
 
@@ -124,6 +129,14 @@ class Site:
         self.workers += [self._spawn("worker") for _ in range(workers - 1)]
         for port, _ in self.web:
             _wait(lambda p=port: httpx.get(f"http://127.0.0.1:{p}/healthz?live=1").is_success)
+
+    def kill_web(self, index: int = 0) -> str:
+        """kill -9 one web node and start it again on its port (the proxy sends to the other)."""
+        port, process = self.web[index]
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        self.web[index] = (port, self._spawn("web", "--port", str(port), "--workers", "1"))
+        return f"web node {index + 1} killed (kill -9) and started again"
 
     def kill_worker(self, rng: random.Random) -> None:
         """kill -9 one worker and start it again (as systemd or `run` would)."""
@@ -210,34 +223,62 @@ def storm(
     sandbox: Any,
     report: ChaosReport,
 ) -> float:
-    """Send the batches to the web nodes over `plan.seconds`, with the faults and kills."""
+    """Send the batches to the web nodes over `plan.seconds`, with the faults, kills and actions."""
     rng = random.Random(plan.seed + 1)
     halo = sandbox.info()["halopsa"]["sandbox_url"]
     faults = sorted(plan.faults, key=lambda f: f[0])
+    actions = sorted(plan.actions, key=lambda a: a[0])
     started = time.monotonic()
     next_kill = started + (plan.kill_every or plan.seconds / 2)
-    headers = {"Authorization": receiver["authorization"]}
     with httpx.Client(timeout=30) as client:
         for number, events in enumerate(batches):
             at = started + number * plan.seconds / len(batches)
             while time.monotonic() < at:
                 time.sleep(0.01)
-            while faults and time.monotonic() - started >= faults[0][0]:
+            elapsed = time.monotonic() - started
+            while faults and elapsed >= faults[0][0]:
                 client.post(f"{halo}/faults", json=faults.pop(0)[1]).raise_for_status()
+            while actions and elapsed >= actions[0][0]:
+                report.incidents.append(actions.pop(0)[1](site))
             if time.monotonic() >= next_kill and (plan.kill_every or not report.kills):
                 site.kill_worker(rng)
                 report.kills += 1
                 next_kill += plan.kill_every or plan.seconds * 10
-            body = {"jsonrpc": "2.0", "method": "addEvents", "params": {"events": events}, "id": 1}
-            targets = [rng.randrange(len(site.web))]
-            if rng.random() < plan.duplicates:
-                targets.append((targets[0] + 1) % len(site.web))  # GravityZone sending twice
-            for index in targets:
-                url = f"http://127.0.0.1:{site.web[index][0]}{receiver['path']}"
-                answer = client.post(url, json=body, headers=headers)
-                assert answer.status_code == 200, (answer.status_code, answer.text[:300])
-                report.posts += 1
+            _send(client, site, receiver, events, rng, plan, report)
     return started
+
+
+def _send(
+    client: httpx.Client,
+    site: Site,
+    receiver: dict[str, str],
+    events: list[dict[str, Any]],
+    rng: random.Random,
+    plan: ChaosPlan,
+    report: ChaosReport,
+) -> None:
+    """POST one batch as GravityZone does, through a proxy over the web nodes: a node down or
+    refusing sends the batch to the other, and a refused batch is sent again."""
+    body = {"jsonrpc": "2.0", "method": "addEvents", "params": {"events": events}, "id": 1}
+    headers = {"Authorization": receiver["authorization"]}
+    first = rng.randrange(len(site.web))
+    copies = 2 if rng.random() < plan.duplicates else 1  # GravityZone sending it twice
+    for copy in range(copies):
+        for attempt in range(20):
+            port = site.web[(first + copy + attempt) % len(site.web)][0]
+            try:
+                answer = client.post(
+                    f"http://127.0.0.1:{port}{receiver['path']}", json=body, headers=headers
+                )
+            except httpx.TransportError:
+                answer = None
+            report.posts += 1
+            if answer is not None and answer.status_code == 200:
+                break
+            report.refused_posts += 1
+            time.sleep(0.5)
+        else:
+            raise RuntimeError("a batch was refused 20 times")
 
 
 FINAL = ("ticketed", "noted", "skipped", "ignored", "test")
@@ -258,6 +299,7 @@ def drain(site: Site, plan: ChaosPlan, started: float, report: ChaosReport) -> d
             report.drain_seconds = time.monotonic() - started
             return held
         if time.monotonic() > deadline:
+            print(f"  not drained; waiting: {json.dumps(held['waiting'], default=str)}", flush=True)
             return held
         time.sleep(2)
 
@@ -306,7 +348,8 @@ def run_chaos(
 ) -> ChaosReport:
     """Set a site up on the sandbox, storm it under faults and kills, drain it, measure it."""
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="psabridge-chaos-"))
-    site = Site(site_env(data_dir, database_url, redis_url), data_dir)
+    print(f"  site data directory: {data_dir}", flush=True)
+    site = Site({**site_env(data_dir, database_url, redis_url), **plan.settings}, data_dir)
     report = ChaosReport()
     try:
         ready = site.child("setup", sandbox.info())

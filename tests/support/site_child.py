@@ -70,7 +70,36 @@ def report() -> dict[str, Any]:
         "threads": list(
             TicketThread.objects.values("key_id", "reference", "psa_ticket_id", "state")
         ),
+        "waiting": _waiting(),
     }
+
+
+def _waiting() -> list[dict[str, Any]]:
+    """Why alerts still wait: their key's retry time, lease and last thread (for diagnosis)."""
+    from psabridge.server.alerts.models import Alert, AlertState
+    from psabridge.server.core.models import Lease
+    from psabridge.server.ticketing.models import AggregationKey, TicketThread
+
+    found = []
+    queued = Alert.objects.filter(state=AlertState.QUEUED)
+    for company, endpoint, kind in queued.values_list(
+        "company_id", "endpoint_id", "kind"
+    ).distinct()[:20]:
+        key = AggregationKey.objects.filter(
+            company_id=company, endpoint_id=endpoint, kind=kind
+        ).first()
+        thread = TicketThread.objects.filter(key=key).order_by("-id").first() if key else None
+        found.append(
+            {
+                "key": [company, endpoint, kind],
+                "retry_at": key and key.retry_at,
+                "lease": key and [key.lease_owner, key.lease_until],
+                "next_note_at": key and key.next_note_at,
+                "thread": thread and [thread.state, thread.attempted_at, thread.note_reference],
+            }
+        )
+    found.append({"leases": list(Lease.objects.values_list("name", "owner", "until"))})
+    return found
 
 
 def main() -> None:

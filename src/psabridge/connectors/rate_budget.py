@@ -60,8 +60,11 @@ class RateBudget:
         clock: Callable[[], float] = time.time,
         share: float = 1.0,
         key_prefix: str = "",
+        limit: limits.RateLimitItem | None = None,
     ) -> None:
         self.namespace = namespace
+        # The tenant's own limit, when set, replaces the connector's items.
+        self.limit = limit
         # With process-local storage each process may use only its share of a system's limit,
         # so that web and worker processes together stay within it.
         self.share = min(max(share, 0.0), 1.0)
@@ -89,6 +92,7 @@ class RateBudget:
         return waited
 
     def _scaled(self, item: limits.RateLimitItem) -> limits.RateLimitItem:
+        item = self.limit or item
         if self.share >= 1.0:
             return item
         # Every process may still make two calls a window: interactive actions (Validate, then
@@ -114,6 +118,16 @@ class RateBudget:
             return self._limiter.hit(item, self.namespace, identity)
         except StorageError as exc:
             raise _storage_down() from exc
+
+
+def parse_limit(name: str, text: str) -> limits.RateLimitItem:
+    """Parse a limit such as "500/5 minutes" or "100 per minute"; ValueError names the setting."""
+    try:
+        return limits.parse(text)
+    except ValueError:
+        raise ValueError(
+            f'{name}: "{text}" is not a rate limit; write it as "500/5 minutes"'
+        ) from None
 
 
 def _storage_down() -> TransientError:

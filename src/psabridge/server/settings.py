@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+import limits
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
@@ -26,6 +28,17 @@ def env_bool(name: str, default: bool) -> bool:
     if word in FALSE_WORDS:
         return False
     raise ImproperlyConfigured(f"{name} must be one of true/false/1/0/yes/no/on/off, not {raw!r}")
+
+
+def env_number(name: str, default: float, kind: type[int] | type[float] = float) -> Any:
+    """Return a numeric environment variable, or a clear error naming it."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return kind(default)
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
 
 
 def env_secret(name: str) -> str | None:
@@ -70,17 +83,17 @@ CSRF_TRUSTED_ORIGINS = [
 PUBLIC_URL = os.environ.get("PSABRIDGE_PUBLIC_URL", "").rstrip("/")
 MSP_TIME_ZONE = os.environ.get("PSABRIDGE_TIME_ZONE", "UTC")
 # Notes for one endpoint and alert kind are coalesced over this many seconds (R5.10).
-NOTE_COALESCE_SECONDS = float(os.environ.get("PSABRIDGE_NOTE_COALESCE_SECONDS", "60"))
+NOTE_COALESCE_SECONDS = env_number("PSABRIDGE_NOTE_COALESCE_SECONDS", 60)
 # How long an outside call may take to answer (seconds); the connect timeout stays 5 s.
-HTTP_READ_TIMEOUT = float(os.environ.get("PSABRIDGE_HTTP_TIMEOUT", "30"))
+HTTP_READ_TIMEOUT = env_number("PSABRIDGE_HTTP_TIMEOUT", 30)
 # Alert routers that may run at once (each takes other keys): a slow PSA call holds up its key.
-ROUTERS = max(1, int(os.environ.get("PSABRIDGE_ROUTERS", "2")))
+ROUTERS = max(1, env_number("PSABRIDGE_ROUTERS", 2, int))
 # /metrics answers without a token only when this says so (a scraper inside a trusted network).
 METRICS_PUBLIC = env_bool("PSABRIDGE_METRICS_PUBLIC", False)
 # The largest request body accepted (a push of GravityZone events above all): larger is 413.
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("PSABRIDGE_MAX_BODY_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_number("PSABRIDGE_MAX_BODY_BYTES", 10 * 1024 * 1024, int)
 # Invoices one billing write call may carry (HaloPSA takes up to 100 records per POST).
-BILLING_WRITE_BATCH = max(1, min(100, int(os.environ.get("PSABRIDGE_BILLING_WRITE_BATCH", "100"))))
+BILLING_WRITE_BATCH = max(1, min(100, env_number("PSABRIDGE_BILLING_WRITE_BATCH", 100, int)))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -164,13 +177,27 @@ else:
 RATE_LIMIT_STORAGE = REDIS_URL or os.environ.get(
     "PSABRIDGE_RATE_STORAGE", f"sqlite://{DATA_DIR / 'ratelimit.sqlite3'}"
 )
+# A tenant's own limit where it differs from the reference's (PSABRIDGE_RATE_LIMIT_HALOPSA=
+# "500/5 minutes"; an on-premises HaloPSA has none): it replaces the connector's limits.
+RATE_LIMIT_PREFIX = "PSABRIDGE_RATE_LIMIT_"
+RATE_LIMIT_OVERRIDES = {
+    name[len(RATE_LIMIT_PREFIX) :].lower(): value
+    for name, value in os.environ.items()
+    if name.startswith(RATE_LIMIT_PREFIX) and value.strip()
+}
+for _system, _limit in RATE_LIMIT_OVERRIDES.items():
+    try:
+        limits.parse(_limit)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f'{RATE_LIMIT_PREFIX}{_system.upper()}: "{_limit}" is not a rate limit; '
+            'write it as "500/5 minutes"'
+        ) from None
 # Sites sharing one Redis count apart: the rate keys carry the site's queue name.
 RATE_KEY_PREFIX = f"LIMITS-{os.environ.get('PSABRIDGE_QUEUE_NAME', 'psabridge')}"
 # With per-process memory counting each process may use only its share of a limit.
 RATE_SHARE = (
-    float(os.environ.get("PSABRIDGE_RATE_SHARE", "1.0"))
-    if RATE_LIMIT_STORAGE.startswith("memory://")
-    else 1.0
+    env_number("PSABRIDGE_RATE_SHARE", 1.0) if RATE_LIMIT_STORAGE.startswith("memory://") else 1.0
 )
 
 AUTH_PASSWORD_VALIDATORS = [

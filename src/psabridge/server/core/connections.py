@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from psabridge.connectors.errors import ConnectorError
 from psabridge.connectors.gravityzone.adapter import GravityZonePlatform
 from psabridge.connectors.ports import ValidationResult
-from psabridge.connectors.rate_budget import RateBudget
+from psabridge.connectors.rate_budget import RateBudget, parse_limit
 from psabridge.connectors.registry import ConnectorOptions, create_connector
 from psabridge.server.core import events as event_service
 from psabridge.server.core.audit import record_call
@@ -34,11 +34,15 @@ def http_options() -> dict[str, Any]:
 
 def rate_budget(system: str) -> RateBudget:
     """Return the one rate budget of a system, shared by every worker through its storage."""
+    override = settings.RATE_LIMIT_OVERRIDES.get(system)
     return RateBudget(
         settings.RATE_LIMIT_STORAGE,
         namespace=f"psabridge:{system}",
         share=settings.RATE_SHARE,
         key_prefix=settings.RATE_KEY_PREFIX,
+        limit=parse_limit(f"{settings.RATE_LIMIT_PREFIX}{system.upper()}", override)
+        if override
+        else None,
     )
 
 

@@ -128,6 +128,11 @@ def route_queued(
             # The PSA budget is spent: every alert waits, queued, until it frees up (R5.10).
             result.waiting += len(keys)
             result.again(exc.retry_after or 30)
+            log.warning(
+                "%s's rate limit is reached: alerts wait %.0f s before the next ticket or note",
+                system,
+                exc.retry_after or 30,
+            )
             return result
         for work in works:
             work.run()
