@@ -86,9 +86,13 @@ def halo_seed(spec: dict[str, Any]) -> None:
     for key, item in HALO_ITEMS.items():
         ProductMapping.objects.create(system="halopsa", product_key=key, item_id=item)
     services.refresh("halopsa")
-    for row in services.rows("halopsa", "unmapped"):
-        if row.psa and row.suggestion and row.psa.client_id != spec["skip_client"]:
-            services.confirm("halopsa", row.psa.client_id, row.suggestion.company.id)
+    # Every company with a HaloPSA client, as the sandbox's scenario pairs them (spec["pairs"]).
+    # One company per client (the scenario may name a client for two look-alike companies).
+    taken = {spec["skip_client"]}
+    for client_id, company_id in spec["pairs"]:
+        if str(client_id) not in taken:
+            taken.add(str(client_id))
+            services.confirm("halopsa", str(client_id), company_id)
     values = connections.stored_values(connections.connection_for("halopsa"))
     target = create_billing_target(
         "halopsa", connections.connector_settings("halopsa", values), ConnectorOptions()

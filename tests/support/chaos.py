@@ -79,6 +79,8 @@ class ChaosReport:
     kills: int = 0
     incidents: list[str] = field(default_factory=list)
     refused_posts: int = 0  # answers other than 200, sent again (as GravityZone counts errors)
+    faults_armed: list[dict[str, Any]] = field(default_factory=list)
+    faults_served: dict[str, int] = field(default_factory=dict)  # fault -> calls it answered
     drain_seconds: float | None = None
     states: dict[str, int] = field(default_factory=dict)
 
@@ -237,7 +239,8 @@ def storm(
                 time.sleep(0.01)
             elapsed = time.monotonic() - started
             while faults and elapsed >= faults[0][0]:
-                client.post(f"{halo}/faults", json=faults.pop(0)[1]).raise_for_status()
+                report.faults_armed.append(faults.pop(0)[1])
+                client.post(f"{halo}/faults", json=report.faults_armed[-1]).raise_for_status()
             while actions and elapsed >= actions[0][0]:
                 report.incidents.append(actions.pop(0)[1](site))
             if time.monotonic() >= next_kill and (plan.kill_every or not report.kills):
@@ -325,6 +328,20 @@ def measure(held: dict[str, Any], sandbox: Any, report: ChaosReport) -> None:
     report.lost = report.pushed - report.ticketed - report.noted
     report.psa_calls = sum(state["calls"].values())
     report.psa_429 = int(state.get("rate_limited", 0))
+    left = httpx.get(f"{sandbox.info()['halopsa']['sandbox_url']}/faults", timeout=30).json()
+    served: Counter[str] = Counter()
+    for armed in report.faults_armed:
+        served[fault_label(armed)] += int(armed.get("times", 1))
+    for unused in left["faults"]:
+        served[fault_label(unused)] -= int(unused["times"] or 0)
+    report.faults_served = dict(served)
+
+
+def fault_label(fault: dict[str, Any]) -> str:
+    """Say what an injected fault does, e.g. "POST /api/Tickets: status 500"."""
+    what = fault["mode"] + (f" {fault.get('status', 500)}" if fault["mode"] == "status" else "")
+    where = f"{fault.get('method', '*')} {fault['path']}".replace("* *", "every call")
+    return f"{where}: {what}"
 
 
 def _listed(note: str) -> int:

@@ -253,8 +253,7 @@ class KeyWork:
         thread = self._last_thread()
         if thread is not None and thread.state == ThreadState.INTENT:
             adopted = self._resolve_intent(thread)
-            if adopted is not None:  # the first alert's create did land: finish it
-                self._ticketed(self.alerts[0], adopted)
+            if adopted is not None:  # the first alert's create did land: it is ticketed now
                 self._defer_or_note(self.alerts[1:], adopted)
                 return
         if thread is not None and thread.state == ThreadState.OPEN and self._in_window():
@@ -312,12 +311,7 @@ class KeyWork:
                 # from the intent: a create that waited out an outage is as fresh as any.
                 raise RetryLaterError((sent + AMBIGUOUS_GRACE - self.now).total_seconds())
             return None  # the intent's reference is reused by the next create
-        thread.psa_ticket_id, thread.state, thread.status_checked_at = (
-            found.id,
-            ThreadState.OPEN,
-            self.now,
-        )
-        thread.save(update_fields=["psa_ticket_id", "state", "status_checked_at"])
+        self._opened(thread, found.id, self.alerts[0])
         log.info("adopted ticket %s created by an earlier attempt (%s)", found.id, thread.reference)
         return thread
 
@@ -358,12 +352,18 @@ class KeyWork:
         except ConfigError as refused:
             self._refused(thread, str(refused))
             return
-        thread.psa_ticket_id, thread.state = created.id, ThreadState.OPEN
-        thread.status_checked_at = self.now
-        thread.save(update_fields=["psa_ticket_id", "state", "status_checked_at"])
-        self._ticketed(alert, thread)
+        self._opened(thread, created.id, alert)
         if close_after:
             self._close(thread)
+
+    def _opened(self, thread: TicketThread, ticket_id: str, alert: Alert) -> None:
+        """Record the ticket and its alert together: a crash between the two would otherwise
+        leave an open thread whose own alert the next run lists in a note."""
+        thread.psa_ticket_id, thread.state = ticket_id, ThreadState.OPEN
+        thread.status_checked_at = self.now
+        with transaction.atomic():
+            thread.save(update_fields=["psa_ticket_id", "state", "status_checked_at"])
+            self._ticketed(alert, thread)
 
     def _ticketed(self, alert: Alert, thread: TicketThread) -> None:
         self.result.created += _set(
@@ -435,6 +435,7 @@ class KeyWork:
             return []
         return pending
 
+    @transaction.atomic  # the note's reference and its alerts' state change together
     def _note_done(self, thread: TicketThread, alerts: list[Alert]) -> None:
         thread.note_reference, thread.note_alert_ids = "", []
         if alerts:
