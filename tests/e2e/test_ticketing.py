@@ -361,9 +361,7 @@ def _crash_once_on(monkeypatch, state):
     monkeypatch.setattr(engine, "_set", dying)
 
 
-def test_a_crash_after_the_ticket_is_recorded_never_turns_its_alert_into_a_note(
-    world, monkeypatch
-):
+def test_a_crash_after_the_ticket_is_recorded_never_turns_its_alert_into_a_note(world, monkeypatch):
     # Seen in bench/chaos.py: the thread said "open" but its alert was still queued, so the next
     # run listed the ticket's own alert in a note. The two writes are one transaction now.
     _crash_once_on(monkeypatch, "ticketed")
