@@ -390,7 +390,11 @@ def report_text(report: ChaosReport, storm_seconds: float, billing: dict[str, An
             f"{billing['invoices']:,} / {billing['killed_after_writes']}",
         ),
         ("push: our lines in HaloPSA when killed", f"{billing['writes_in_psa_when_killed']:,}"),
-        ("push: unanswered writes settled by the re-run", f"{billing['settled']}"),
+        (
+            "push: unanswered writes settled by the re-run",
+            ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in billing["settled"].items())
+            or "none",
+        ),
         ("push: re-run wall time", f"{billing['rerun_seconds']:.1f} s"),
         ("whole benchmark, wall time", f"{billing['wall_seconds']:.0f} s"),
     ]
