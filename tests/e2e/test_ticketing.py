@@ -260,6 +260,25 @@ def test_a_slow_create_after_an_outage_is_waited_for_not_repeated(world):
     assert len(world.tickets()) == 1, "one ticket: the late create was adopted"
 
 
+def test_a_late_create_is_adopted_soon_after_it_lands_not_at_the_end_of_the_grace(world):
+    from psabridge.connectors.registry import ConnectorOptions, create_connector
+    from psabridge.server.core.connections import stored_values
+
+    values = stored_values(connections.connection_for("halopsa"))
+    options = ConnectorOptions(http={"timeout": 1.0, "sleeper": lambda s: None})
+    desk = create_connector("halopsa", values, options)
+    slow = {"path": "/api/Tickets", "method": "POST", "mode": "latency", "latency_ms": 2500}
+    world.sandbox_post("faults", slow)
+    world.alert("av")
+    seconds = timedelta(seconds=1)
+    engine.route_queued(now=T0, desk=desk)  # times out; HaloPSA commits it 1.5 s later
+    engine.route_queued(now=T0 + 31 * seconds, desk=desk)  # looked up before it landed
+    _wait_for(lambda: len(world.tickets()) == 1)
+    engine.route_queued(now=T0 + 47 * seconds, desk=desk)  # looked up again 15 s later
+    assert states() == ["ticketed"], "adopted 47 s after the create, not after 90"
+    assert world.halo_state()["calls"].get("POST /api/Tickets") == 1
+
+
 def _wait_for(condition, seconds=10.0):
     import time
 

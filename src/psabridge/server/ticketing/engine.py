@@ -47,6 +47,9 @@ from psabridge.server.ticketing.models import (
 log = logging.getLogger(__name__)
 KEY_BATCH = 2000  # aggregation keys per run; a run handles every queued alert of each key
 AMBIGUOUS_GRACE = timedelta(seconds=90)  # how long a lost create may take to show up
+# Within the grace the reference is looked up again this often: a create that commits late is
+# adopted seconds after it lands, not at the end of the grace (one read each time).
+LOOK_AGAIN = timedelta(seconds=15)
 # A ticket's state is asked again when older than this; every run refreshes the states it
 # needs in one call (refresh_states), so a technician's close is seen by the next alert.
 STATUS_FRESH = timedelta(seconds=30)
@@ -309,7 +312,8 @@ class KeyWork:
                 # A timed-out create may still be committing on the PSA side: look again later
                 # rather than risk a second ticket. Counted from the last create sent, not
                 # from the intent: a create that waited out an outage is as fresh as any.
-                raise RetryLaterError((sent + AMBIGUOUS_GRACE - self.now).total_seconds())
+                remaining = sent + AMBIGUOUS_GRACE - self.now
+                raise RetryLaterError(min(remaining, LOOK_AGAIN).total_seconds())
             return None  # the intent's reference is reused by the next create
         self._opened(thread, found.id, self.alerts[0])
         log.info("adopted ticket %s created by an earlier attempt (%s)", found.id, thread.reference)
