@@ -134,18 +134,21 @@ def connect_sandbox(info: dict[str, Any]) -> dict[str, str]:
 
 def _psa_is_free() -> bool:
     """No PSA is configured, or only sandbox ones (which the sandbox may replace)."""
-    from psabridge.server.core.models import Connection, System
+    from psabridge.server.core import systems
+    from psabridge.server.core.models import Connection
 
-    psas = Connection.objects.filter(system__in=[System.HALOPSA, System.CONNECTWISE])
+    psas = Connection.objects.filter(system__in=systems.psa_kinds())
     return all(psa.is_sandbox for psa in psas)
 
 
 def _forget_other_sandbox_psa(psa: str) -> None:
     # One PSA at a time: switching the sandbox PSA drops the other sandbox PSA's connection.
-    from psabridge.server.core.models import Connection, System
+    from psabridge.server.core import systems
+    from psabridge.server.core.models import Connection
 
-    others = {"halopsa": [System.CONNECTWISE, System.AUTOMATE], "connectwise": [System.HALOPSA]}
-    Connection.objects.filter(system__in=others[psa], is_sandbox=True).delete()
+    kept = {psa, systems.psa(psa).rmm}
+    others = [kind for kind in systems.psa_kinds() + systems.rmm_kinds() if kind not in kept]
+    Connection.objects.filter(system__in=others, is_sandbox=True).delete()
 
 
 def _connect_sandbox_connectwise(info: dict[str, Any]) -> dict[str, str]:
@@ -183,7 +186,6 @@ def sandbox_address(values: dict[str, Any]) -> str:
 def _connect_sandbox_halo(halo: dict[str, str]) -> str:
     from psabridge.connectors.errors import ConnectorError
     from psabridge.server.core import connections
-    from psabridge.server.core.models import System
     from psabridge.server.mappings import services
 
     values = {
@@ -193,11 +195,11 @@ def _connect_sandbox_halo(halo: dict[str, str]) -> str:
         "client_id": halo["client_id"],
         "client_secret": halo["client_secret"],
     }
-    result = connections.validate(System.HALOPSA, values)
-    connections.save(System.HALOPSA, values, result, is_sandbox=True)
+    result = connections.validate("halopsa", values)
+    connections.save("halopsa", values, result, is_sandbox=True)
     if result.outcome == "ok":
         try:
-            services.refresh(System.HALOPSA)
+            services.refresh("halopsa")
         except ConnectorError as exc:
             print(f"  could not read the sandbox HaloPSA clients: {exc}", file=sys.stderr)
     return result.outcome

@@ -37,8 +37,8 @@ def test_connectwise_ticketing_settings_and_a_sandbox_alert_becomes_a_ticket(pag
     row = page.locator("tr[data-kind=antimalware]")
     row.locator("input[data-switch=blocked]").check()
     row.locator("input[data-switch=current]").check()
-    board, kind = row.locator("select[name='antimalware-team']"), _type_select(row)
-    priority = row.locator("select[name='antimalware-priority_id']")
+    board, kind = row.locator("select[name='antimalware-board']"), _type_select(row)
+    priority = row.locator("select[name='antimalware-priority']")
     assert _selected(board) == "Security Alerts", "the default board fills the kind"
     assert _selected(priority) == "Priority 3 - Normal Response", "the PSA's default priority"
     assert save.is_disabled(), "a type is mandatory and has no default"
@@ -55,14 +55,14 @@ def test_connectwise_ticketing_settings_and_a_sandbox_alert_becomes_a_ticket(pag
     screenshot(page, "cw-ticketing-filled")
     save.click()
     page.wait_for_selector("text=Ticketing settings saved")
-    assert _selected(page.locator("select[name='antimalware-team']")) == "Help Desk"
+    assert _selected(page.locator("select[name='antimalware-board']")) == "Help Desk"
     assert _selected(_type_select(page.locator("tr[data-kind=antimalware]"))) == "Incident"
     _shoot(page, "/tmp/cw-ticketing.png")
     _alerts_become_tickets(page, stack, mapped)
 
 
 def _type_select(row):
-    return row.locator("select[name='antimalware-category']")
+    return row.locator("select[name='antimalware-type']")
 
 
 def _selected(select) -> str:

@@ -129,7 +129,7 @@ def configure(system: str = "halopsa", **overrides: Any) -> list[str]:
     }
     routing.forget_options()
     options = routing.live_options(system, values["ticket_type_id"])
-    problems = routing.check(values, routes, options)
+    problems = routing.check(values, routes, options, system)
     statuses = options.get("statuses", [])
     values["closed_status_id"] = next((s.id for s in statuses if s.name == "Closed"), "")
     routing.save(system, values, routes, problems)

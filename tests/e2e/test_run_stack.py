@@ -125,4 +125,4 @@ def test_sandbox_json_prints_one_line_first(tmp_path: Path):
         assert httpx.get(gravityzone["sandbox_url"] + "/state", timeout=10).status_code == 200
     finally:
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=20) == 0
+        assert process.wait(timeout=60) == 0

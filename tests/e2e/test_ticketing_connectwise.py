@@ -60,7 +60,7 @@ def configure(**overrides: Any) -> list[str]:
         "asset_mode": "exact",
         "asset_case_sensitive": False,
     }
-    route_values = {"team": SECURITY_ALERTS, "category": "", "priority_id": "2"}
+    route_values = {"board": SECURITY_ALERTS, "type": "", "priority": "2"}
     route_values.update(overrides.pop("route", {}))
     values.update(overrides)
     routing.forget_options()
@@ -69,12 +69,12 @@ def configure(**overrides: Any) -> list[str]:
         for kind in routing.routes_of(routing.settings_for(CW))
     }
     options = routing.live_options(
-        CW, values["ticket_type_id"], routing.used_boards(values, routes)
+        CW, values["ticket_type_id"], routing.used_boards(CW, values, routes)
     )
-    if not route_values["category"]:
+    if not route_values["type"]:
         malware = next(o for o in options["board_types"] if o.name == "Malware")
         for route in routes.values():
-            route.values["category"] = malware.id
+            route.values["type"] = malware.id
     problems = routing.check(values, routes, options, CW)
     routing.save(CW, values, routes, problems)
     return problems
@@ -155,7 +155,7 @@ def test_an_alert_becomes_a_service_ticket_on_the_configured_board(cw):
 def test_each_kind_goes_to_its_own_board_with_that_board_s_default_status(cw):
     options = routing.live_options(CW, SECURITY_ALERTS, [HELP_DESK])
     incident = next(o for o in options["board_types"] if o.name == "Incident")
-    assert configure(route={"team": HELP_DESK, "category": incident.id, "urgency": "High"}) == []
+    assert configure(route={"board": HELP_DESK, "type": incident.id, "severity": "High"}) == []
     cw.alert("av")
     route(T0)
     (ticket,) = cw.tickets()
@@ -212,7 +212,7 @@ def test_a_board_without_closed_status_raises_a_closure_failure(cw, admin_client
     store.delete("board_statuses", closed["id"])
     options = routing.live_options(CW, SECURITY_ALERTS, [HELP_DESK])
     incident = next(o for o in options["board_types"] if o.name == "Incident")
-    configure(auto_close_blocked=True, route={"team": HELP_DESK, "category": incident.id})
+    configure(auto_close_blocked=True, route={"board": HELP_DESK, "type": incident.id})
     cw.alert("av", blocked=True)
     route(T0)
     (ticket,) = cw.tickets()
@@ -220,7 +220,7 @@ def test_a_board_without_closed_status_raises_a_closure_failure(cw, admin_client
     event_row = IntegrationEvent.objects.open().get(kind="ticketing_closure_failure")
     assert "Closed" in event_row.message
     assert states() == ["ticketed"]
-    form = {**_form(team=HELP_DESK, category=incident.id), "auto_close_blocked": "on"}
+    form = {**_form(board=HELP_DESK, type=incident.id), "auto_close_blocked": "on"}
     page = admin_client.post("/ticketing/save", form, follow=True).content.decode()
     assert "Warning: board Help Desk has no Closed status" in page
     assert 'Help Desk: <span class="error">no Closed status' in page
@@ -229,23 +229,23 @@ def test_a_board_without_closed_status_raises_a_closure_failure(cw, admin_client
 def test_a_type_of_another_board_is_refused(cw, admin_client):
     options = routing.live_options(CW, SECURITY_ALERTS, [HELP_DESK])
     incident = next(o for o in options["board_types"] if o.name == "Incident")
-    problems = configure(route={"team": SECURITY_ALERTS, "category": incident.id})
+    problems = configure(route={"board": SECURITY_ALERTS, "type": incident.id})
     assert problems and all("choose a valid type of its board" in p for p in problems)
     assert not routing.settings_for(CW).valid
-    form = _form(category=incident.id)
+    form = _form(type=incident.id)
     answer = admin_client.post("/ticketing/save", form)
     assert answer.status_code == 400
     assert "Antimalware: choose a valid type of its board." in answer.content.decode()
     assert (
         "choose a valid priority"
-        in admin_client.post("/ticketing/save", _form(priority_id="")).content.decode()
+        in admin_client.post("/ticketing/save", _form(priority="")).content.decode()
     )
 
 
 def _form(**route: str) -> dict[str, str]:
     options = routing.live_options(CW, SECURITY_ALERTS, [SECURITY_ALERTS])
     malware = next(o for o in options["board_types"] if o.name == "Malware")
-    values = {"team": SECURITY_ALERTS, "category": malware.id, "priority_id": "2", **route}
+    values = {"board": SECURITY_ALERTS, "type": malware.id, "priority": "2", **route}
     form = {"enabled": "on", "ticket_type_id": SECURITY_ALERTS, "updates_visible": "no"}
     form.update({"antimalware-blocked": "on", "antimalware-current": "on"})
     form.update({f"antimalware-{name}": value for name, value in values.items()})
@@ -263,10 +263,10 @@ def test_the_settings_page_offers_boards_types_and_priorities(cw, admin_client):
     ).content.decode()
     assert f'<option value="{HELP_DESK}" selected>Help Desk</option>' in fragment
     assert '<option value="4" selected>Priority 3 - Normal Response</option>' in fragment
-    answer = admin_client.post("/ticketing/save", _form(priority_id="1"), follow=True)
+    answer = admin_client.post("/ticketing/save", _form(priority="1"), follow=True)
     assert "Ticketing settings saved." in answer.content.decode()
     assert "become ConnectWise PSA service tickets" in answer.content.decode()
-    assert routing.routes_of(routing.settings_for(CW))["antimalware"].values["priority_id"] == "1"
+    assert routing.routes_of(routing.settings_for(CW))["antimalware"].values["priority"] == "1"
     closed = routing.settings_for(CW).closed_status_id
     assert cw.store().get("board_statuses", int(closed))["name"] == "Closed"
 

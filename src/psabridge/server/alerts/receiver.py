@@ -63,9 +63,10 @@ def _receiver_key(receiver_id: uuid.UUID) -> ReceiverKey | None:
 def _md5_key(receiver: PushReceiver) -> str | None:
     if not receiver.verify_md5:
         return None
-    from psabridge.server.core.models import Connection, System
+    from psabridge.server.core import systems
+    from psabridge.server.core.models import Connection
 
-    connection = Connection.objects.filter(system=System.GRAVITYZONE).first()
+    connection = Connection.objects.filter(system=systems.GRAVITYZONE).first()
     return connection.credentials().get("api_key") if connection else None
 
 

@@ -25,7 +25,7 @@ from psabridge.server.billing.invoices import billing_target
 from psabridge.server.billing.models import BillingRun, LedgerEntry, PsaInvoice
 from psabridge.server.billing.plans import CompanyPlan, build_plans, fingerprint
 from psabridge.server.core import leases as lease
-from psabridge.server.core.models import System
+from psabridge.server.core import systems
 from psabridge.server.mappings.models import Mapping
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def push(
     """
     check_month(month, now)
     target = target or billing_target(system)
-    with lease.held(f"{system}-billing", f"push of {System(system).label} billing") as renew:
+    with lease.held(f"{system}-billing", f"push of {systems.label(system)} billing") as renew:
         settle_open_writes(system, target)
         ledger.close_interrupted_runs(system)
         plans = build_plans(system, month, target, remove_stale, only)

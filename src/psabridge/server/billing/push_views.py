@@ -19,7 +19,7 @@ from psabridge.server.billing import collection, ledger, push
 from psabridge.server.billing.models import BillingRun
 from psabridge.server.billing.plans import CompanyPlan, fingerprint
 from psabridge.server.billing.views import _month
-from psabridge.server.core.models import System
+from psabridge.server.core import systems
 from psabridge.server.mappings.models import Mapping
 from psabridge.server.mappings.services import psa_system
 
@@ -41,7 +41,7 @@ def billing_review(request: HttpRequest, note: str = "", status: int = 200) -> H
     system, month = psa_system(), _month(request)
     if system is None:
         return redirect("billing")
-    context: dict[str, Any] = {"month": month, "note": note, "psa_name": System(system).label}
+    context: dict[str, Any] = {"month": month, "note": note, "psa_name": systems.label(system)}
     try:
         push.check_month(month)
         plans = push.preview(system, month)

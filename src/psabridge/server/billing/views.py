@@ -27,7 +27,7 @@ from psabridge.server.billing.models import (
 from psabridge.server.billing.plans import item_map
 from psabridge.server.billing.snapshots import seats
 from psabridge.server.billing.usage_report import company_month
-from psabridge.server.core.models import System
+from psabridge.server.core import systems
 from psabridge.server.mappings.models import Mapping
 from psabridge.server.mappings.services import psa_system
 
@@ -53,7 +53,7 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
         "in_progress": month == running,
         "rows": overview_rows(month),
         "psa": system,
-        "psa_name": System(system).label if system else "",
+        "psa_name": systems.label(system) if system else "",
         "mapped": len(collection.companies_to_collect()),
         "runs": BillingRun.objects.filter(push=True)[:5],
         "products": _product_rows(system),

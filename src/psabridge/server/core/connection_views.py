@@ -11,46 +11,46 @@ from django.views.decorators.http import require_POST
 
 from psabridge.connectors.errors import ConnectorError
 from psabridge.connectors.ports import ValidationResult
-from psabridge.server.core import connections
-from psabridge.server.core.connection_specs import SPECS, ConnectionSpec
+from psabridge.connectors.profile import SystemProfile
+from psabridge.server.core import connections, systems
 from psabridge.server.core.forms import ConnectionForm
-from psabridge.server.core.models import System
 
 
-def _spec(system: str) -> ConnectionSpec:
-    if system not in SPECS:
+def _spec(system: str) -> SystemProfile:
+    spec = systems.profile(system)
+    if spec is None:
         raise Http404("no such connection")
-    return SPECS[system]
+    return spec
 
 
-def _form(spec: ConnectionSpec, data: Any = None) -> ConnectionForm:
-    connection = connections.connection_for(spec.system)
+def _form(spec: SystemProfile, data: Any = None) -> ConnectionForm:
+    connection = connections.connection_for(spec.kind)
     stored = frozenset(connection.credential_hints) if connection else frozenset()
     initial = _initial(connection) if connection and data is None else None
     return ConnectionForm(spec, data, initial=initial, stored=stored)
 
 
 def _initial(connection: Any) -> dict[str, str]:
-    spec = SPECS[connection.system]
+    spec = _spec(connection.system)
     return {spec.fields[0].name: connection.base_url, **connection.options}
 
 
 def _page(
     request: HttpRequest,
-    spec: ConnectionSpec,
+    spec: SystemProfile,
     form: ConnectionForm,
     result: ValidationResult | None = None,
 ) -> HttpResponse:
-    connection = connections.connection_for(spec.system)
+    connection = connections.connection_for(spec.kind)
     context = {
         "spec": spec,
         "form": form,
         "connection": connection,
         "result": result,
-        "system": spec.system.value,
-        "title": spec.system.label,
+        "system": spec.kind,
+        "title": spec.name,
     }
-    if spec.system == System.GRAVITYZONE and connection is not None:
+    if spec.kind == systems.GRAVITYZONE and connection is not None:
         from psabridge.server.alerts.views import push_card_context
 
         context.update(push_card_context(request))
@@ -90,7 +90,7 @@ def connection_save(request: HttpRequest, system: str) -> HttpResponse:
         existing and existing.is_sandbox and existing.base_url == values[spec.fields[0].name]
     )
     connections.save(system, values, result, is_sandbox=still_sandbox)
-    messages.success(request, f"{spec.system.label} connection saved and valid.")
+    messages.success(request, f"{spec.name} connection saved and valid.")
     _after_save(request, system)
     return redirect("connection", system=system)
 
@@ -98,9 +98,9 @@ def connection_save(request: HttpRequest, system: str) -> HttpResponse:
 def _after_save(request: HttpRequest, system: str) -> None:
     """Re-read what the new credentials reach: companies, or the PSA side of the mappings."""
     try:
-        if system == System.GRAVITYZONE:
+        if system == systems.GRAVITYZONE:
             connections.refresh_companies()
-        elif system in (System.CONNECTWISE, System.AUTOMATE, System.HALOPSA):
+        elif system in systems.psa_kinds() + systems.rmm_kinds():
             _refresh_mappings()
     except ConnectorError as exc:
         messages.warning(request, f"Saved, but the company list could not be read: {exc}")

@@ -14,12 +14,13 @@ from pydantic import SecretStr
 from psabridge.connectors.errors import ConnectorError
 from psabridge.connectors.gravityzone.adapter import GravityZonePlatform
 from psabridge.connectors.ports import ValidationResult
+from psabridge.connectors.profile import SystemProfile
 from psabridge.connectors.rate_budget import RateBudget, parse_limit
 from psabridge.connectors.registry import ConnectorOptions, create_connector
 from psabridge.server.core import events as event_service
+from psabridge.server.core import systems
 from psabridge.server.core.audit import record_call
-from psabridge.server.core.connection_specs import SPECS, ConnectionSpec
-from psabridge.server.core.models import Connection, SecurityCompany, System
+from psabridge.server.core.models import Connection, SecurityCompany
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +54,12 @@ def connection_for(system: str) -> Connection | None:
 
 def gravityzone_connection() -> Connection | None:
     """Return the stored GravityZone connection, if any."""
-    return connection_for(System.GRAVITYZONE)
+    return connection_for(systems.GRAVITYZONE)
 
 
 def stored_values(connection: Connection) -> dict[str, str]:
     """Return every form value of a stored connection, credentials decrypted."""
-    spec = SPECS[connection.system]
+    spec = _spec(connection.system)
     return {
         spec.fields[0].name: connection.base_url,
         **connection.options,
@@ -66,9 +67,16 @@ def stored_values(connection: Connection) -> dict[str, str]:
     }
 
 
-def merged_values(spec: ConnectionSpec, entered: dict[str, Any]) -> dict[str, str]:
+def _spec(system: str) -> SystemProfile:
+    spec = systems.profile(system)
+    if spec is None:
+        raise ConnectorError(f"{system} is not a system psabridge knows")
+    return spec
+
+
+def merged_values(spec: SystemProfile, entered: dict[str, Any]) -> dict[str, str]:
     """Return the entered values, with blank credentials taken from the stored connection."""
-    connection = connection_for(spec.system)
+    connection = connection_for(spec.kind)
     stored = stored_values(connection) if connection else {}
     values = {f.name: str(entered.get(f.name) or "") for f in spec.fields}
     for name in spec.credential_names:
@@ -79,7 +87,7 @@ def merged_values(spec: ConnectionSpec, entered: dict[str, Any]) -> dict[str, st
 def connector_settings(system: str, values: dict[str, str]) -> dict[str, Any]:
     """Return a connection's values as a connector takes them: secrets as SecretStr."""
     settings_: dict[str, Any] = dict(values)
-    for field_spec in SPECS[system].fields:
+    for field_spec in _spec(system).fields:
         if field_spec.kind == "password":  # secrets travel as SecretStr, never printed
             settings_[field_spec.name] = SecretStr(values.get(field_spec.name, ""))
     return settings_
@@ -102,7 +110,7 @@ def stored_connector(system: str, role: str = "desk") -> Any:
     """
     connection = connection_for(system)
     if connection is None:
-        raise ConnectorError(f"{System(system).label} is not connected yet")
+        raise ConnectorError(f"{systems.label(system)} is not connected yet")
     stamp = (connection.pk, connection.updated_at)
     cached = _built.get((system, role))
     if cached is not None and cached[0] == stamp:
@@ -122,7 +130,7 @@ def _billing(system: str, values: dict[str, str]) -> Any:
 
 def gravityzone_platform() -> GravityZonePlatform:
     """Return the GravityZone platform of the stored connection, or raise ConnectorError."""
-    platform = stored_connector(System.GRAVITYZONE)
+    platform = stored_connector(systems.GRAVITYZONE)
     if not isinstance(platform, GravityZonePlatform):
         raise ConnectorError("the gravityzone connector is not a GravityZone platform")
     return platform
@@ -136,7 +144,7 @@ def validate(system: str, values: dict[str, str]) -> ValidationResult:
 
 def validate_gravityzone(access_url: str, api_key: str) -> ValidationResult:
     """Validate GravityZone credentials."""
-    return validate(System.GRAVITYZONE, {"access_url": access_url, "api_key": api_key})
+    return validate(systems.GRAVITYZONE, {"access_url": access_url, "api_key": api_key})
 
 
 @transaction.atomic
@@ -144,7 +152,7 @@ def save(
     system: str, values: dict[str, str], result: ValidationResult, is_sandbox: bool = False
 ) -> Connection:
     """Store (or replace) a connection with its validation outcome."""
-    spec = SPECS[system]
+    spec = _spec(system)
     connection = connection_for(system) or Connection(system=system)
     connection.base_url = values[spec.fields[0].name]
     connection.options = {name: values.get(name, "") for name in spec.option_names}
@@ -160,9 +168,9 @@ def save_gravityzone(
 ) -> Connection:
     """Store the GravityZone connection (a blank key keeps the stored one)."""
     values = merged_values(
-        SPECS[System.GRAVITYZONE], {"access_url": access_url, "api_key": api_key}
+        _spec(systems.GRAVITYZONE), {"access_url": access_url, "api_key": api_key}
     )
-    return save(System.GRAVITYZONE, values, result, is_sandbox)
+    return save(systems.GRAVITYZONE, values, result, is_sandbox)
 
 
 def revalidate(connection: Connection) -> ValidationResult:

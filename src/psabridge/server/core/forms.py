@@ -1,4 +1,4 @@
-"""The connection form, built from a system's ConnectionSpec."""
+"""The connection form, built from a system's profile (its connection fields)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 
-from psabridge.server.core.connection_specs import ConnectionSpec, FieldSpec
+from psabridge.connectors.profile import ConnectionField, SystemProfile
 
 
-def _field(spec: FieldSpec, required: bool) -> forms.Field:
+def _field(spec: ConnectionField, required: bool) -> forms.Field:
     if spec.kind == "url":
         field: forms.Field = forms.URLField(max_length=300, assume_scheme="https")
     else:
@@ -25,7 +25,7 @@ class ConnectionForm(forms.Form):
     """Address, options and credentials; a blank credential keeps the stored one (R1.5)."""
 
     def __init__(
-        self, spec: ConnectionSpec, *args: Any, stored: frozenset[str] = frozenset(), **kwargs: Any
+        self, spec: SystemProfile, *args: Any, stored: frozenset[str] = frozenset(), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.spec = spec

@@ -7,22 +7,14 @@ from typing import ClassVar
 from django.db import models
 from django.utils import timezone
 
+from psabridge.server.core import systems
 from psabridge.server.core.crypto import decrypt_mapping, encrypt_mapping, secret_hint
-
-
-class System(models.TextChoices):
-    """The outside systems psabridge talks to."""
-
-    GRAVITYZONE = "gravityzone", "GravityZone"
-    HALOPSA = "halopsa", "HaloPSA"
-    CONNECTWISE = "connectwise", "ConnectWise PSA"
-    AUTOMATE = "automate", "ConnectWise Automate"
 
 
 class Connection(models.Model):
     """Where and how to reach one outside system; credentials are Fernet-encrypted (R1.5)."""
 
-    system = models.CharField(max_length=20, choices=System.choices, unique=True)
+    system = models.CharField(max_length=20, unique=True)  # a registry kind (core.systems)
     base_url = models.URLField(max_length=300)
     credentials_encrypted = models.TextField(blank=True, default="")
     credential_hints = models.JSONField(default=dict, blank=True)
@@ -35,7 +27,7 @@ class Connection(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"{self.get_system_display()} at {self.base_url}"
+        return f"{systems.label(self.system)} at {self.base_url}"
 
     def __repr__(self) -> str:
         return f"<Connection {self.system} {self.base_url}>"

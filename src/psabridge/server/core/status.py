@@ -9,12 +9,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from psabridge.server.alerts.models import Alert, EventState, InboundEvent, PushState
+from psabridge.server.core import systems
 from psabridge.server.core.models import (
     Connection,
     Heartbeat,
     IntegrationEvent,
     OutboundCall,
-    System,
     SystemHealth,
 )
 
@@ -43,10 +43,11 @@ def status_context() -> dict[str, Any]:
 
 
 def _system_rows(now: Any) -> list[dict[str, Any]]:
-    """One row per configured connection or system called (R7.2), in the System order."""
+    """One row per configured connection or system called (R7.2), in the registry's order."""
     connections = {c.system: c for c in Connection.objects.all()}
     health = {h.system: h for h in SystemHealth.objects.all()}
-    order = [s.value for s in System] + sorted(set(health) - {s.value for s in System})
+    known = [p.kind for p in systems.all_profiles()]
+    order = known + sorted(set(health) - set(known))
     return [
         {
             "system": name,
@@ -61,7 +62,7 @@ def _system_rows(now: Any) -> list[dict[str, Any]]:
 
 
 def _label(system: str) -> str:
-    return System(system).label if system in System.values else system
+    return systems.label(system)
 
 
 def _calls_since(system: str, since: Any) -> int:
@@ -77,8 +78,8 @@ def recheck_all() -> str:
     results = [f"work waiting: {'; '.join(stuck)}"] if stuck else []
     for connection in Connection.objects.order_by("system"):
         outcome = connections.revalidate(connection)
-        results.append(f"{connection.get_system_display()} {outcome.outcome}")
-        if connection.system == System.GRAVITYZONE and outcome.outcome == "ok":
+        results.append(f"{systems.label(connection.system)} {outcome.outcome}")
+        if connection.system == systems.GRAVITYZONE and outcome.outcome == "ok":
             results.append(f"push {push.check_push_quietly()}")
     return ", ".join(results) or "nothing is configured yet"
 

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from psabridge.server.alerts.models import Alert, EventState, InboundEvent, PushState
 from psabridge.server.core import events as event_service
 from psabridge.server.core import status as status_service
+from psabridge.server.core import systems
 from psabridge.server.core.access import metrics_guard
-from psabridge.server.core.connection_specs import SPECS
-from psabridge.server.core.models import Connection, IntegrationEvent, SecurityCompany, System
+from psabridge.server.core.models import Connection, IntegrationEvent, SecurityCompany
 from psabridge.server.core.models import EventState as IntegrationState
 
 
@@ -30,7 +30,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("-n")
     )
     context = {
-        "gravityzone": Connection.objects.filter(system=System.GRAVITYZONE).first(),
+        "gravityzone": Connection.objects.filter(system=systems.GRAVITYZONE).first(),
         "push": PushState.objects.first(),
         "open_events": IntegrationEvent.objects.open().order_by("-priority", "-last_seen")[:5],
         "alerts_24h": sum(row["n"] for row in by_kind),
@@ -45,8 +45,8 @@ def connections(request: HttpRequest) -> HttpResponse:
     """List the outside systems and the state of each connection."""
     stored = {c.system: c for c in Connection.objects.all()}
     rows = [
-        {"system": s, "connection": stored.get(s.value), "configurable": s.value in SPECS}
-        for s in System
+        {"system": s, "connection": stored.get(s.kind), "configurable": True}
+        for s in systems.all_profiles()
     ]
     return render(request, "core/connections.html", {"rows": rows})
 

@@ -35,11 +35,11 @@ from psabridge.domain.mapping import (
     suggest_through_automate,
 )
 from psabridge.server.core import connections
-from psabridge.server.core.models import SecurityCompany, System
+from psabridge.server.core.models import SecurityCompany
 from psabridge.server.mappings.models import Mapping, PsaClient
 
-CW = System.CONNECTWISE.value
-AUTOMATE = System.AUTOMATE.value
+CW = "connectwise"
+AUTOMATE = "automate"
 # What a re-check writes: never the billing engineer's billing_issues or the checkboxes.
 CHECKED = ["issues", "checked_at", "psa_client_name", "automate_client_name", "company_name"]
 

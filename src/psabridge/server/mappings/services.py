@@ -20,19 +20,18 @@ from psabridge.domain.mapping import (
     mapping_issues,
     suggest,
 )
-from psabridge.server.core import connections
-from psabridge.server.core.models import Connection, SecurityCompany, System
+from psabridge.server.core import connections, systems
+from psabridge.server.core.models import Connection, SecurityCompany
 from psabridge.server.mappings import connectwise
 from psabridge.server.mappings.connectwise import UpdateResult
 from psabridge.server.mappings.models import Mapping, PsaClient
 
 log = logging.getLogger(__name__)
-PSA_SYSTEMS = (System.HALOPSA, System.CONNECTWISE)
 
 
 def psa_system() -> str | None:
-    """Return the connected PSA (HaloPSA or ConnectWise PSA), if any."""
-    found = Connection.objects.filter(system__in=PSA_SYSTEMS).order_by("system").first()
+    """Return the connected PSA, if any."""
+    found = Connection.objects.filter(system__in=systems.psa_kinds()).order_by("system").first()
     return found.system if found else None
 
 
@@ -50,7 +49,7 @@ class Row:
 
 def refresh(system: str) -> dict[str, int]:
     """Re-read the PSA clients and GravityZone companies, then re-check every mapping."""
-    if system == System.CONNECTWISE:
+    if _is_cw(system):
         return connectwise.refresh()
     clients = connections.stored_connector(system).clients()
     now = timezone.now()
@@ -80,7 +79,7 @@ def _plain(extra: dict[str, Any]) -> dict[str, Any]:
 
 def recheck(system: str) -> int:
     """Recompute the needs-attention issues of every mapping from the cached systems."""
-    if system == System.CONNECTWISE:
+    if _is_cw(system):
         return connectwise.recheck()
     clients = {c.client_id: c for c in PsaClient.objects.filter(system=system)}
     companies = set(SecurityCompany.objects.values_list("company_id", flat=True))
@@ -139,7 +138,7 @@ def rows(system: str, view: str = "all") -> list[Row]:
 
 
 def _is_cw(system: str) -> bool:
-    return system == System.CONNECTWISE
+    return system in systems.psa_kinds() and bool(systems.psa(system).rmm)
 
 
 def _suggestions(

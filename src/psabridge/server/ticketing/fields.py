@@ -8,10 +8,12 @@ import time
 from typing import Any
 
 from psabridge.connectors.errors import ConnectorError
+from psabridge.connectors.profile import TicketFacts, TicketWays
 from psabridge.domain.assets import AssetRule, EndpointFacts, match_assets
 from psabridge.server.alerts.models import Alert
 from psabridge.server.mappings.models import PsaClient
 from psabridge.server.ticketing import boards as board_cache
+from psabridge.server.ticketing import profiles
 from psabridge.server.ticketing.models import TicketingSettings
 from psabridge.server.ticketing.routing import Route
 
@@ -23,62 +25,32 @@ _assets: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}  # (syst
 def ticket_fields(
     settings: TicketingSettings, route: Route, client_id: str, asset_ids: list[str]
 ) -> dict[str, Any]:
-    """Return the PSA fields of a new ticket of one kind, for the settings' PSA."""
-    if settings.system == "connectwise":
-        return connectwise_fields(settings, route, client_id, asset_ids)
-    return halo_fields(settings, route, client_id, asset_ids)
+    """Return the PSA fields of a new ticket of one kind, built by the PSA's profile."""
+    ways = profiles.for_system(settings.system)
+    facts = TicketFacts(
+        site_id=_main_site(settings.system, client_id),
+        asset_ids=tuple(asset_ids),
+        initial_status_id=_initial_status(settings, route, ways),
+    )
+    return ways.fields(settings.ticket_type_id, route.values, facts)
 
 
-def connectwise_fields(
-    settings: TicketingSettings, route: Route, client_id: str, asset_ids: list[str]
-) -> dict[str, Any]:
-    """Return ConnectWise service-ticket fields (reference connectwise.md 3.8; profiles.py).
-
-    The kind's board (else the default board), its type and priority, the board's default
-    status (R5.1), severity and impact when set, and the matched configurations (R5.12).
-    """
-    values = route.values
-    board_id = values.get("team") or settings.ticket_type_id
-    fields: dict[str, Any] = {"board_id": board_id}
-    for name, cw_name in (("category", "type_id"), ("priority_id", "priority_id")):
-        if values.get(name):
-            fields[cw_name] = values[name]
-    status_id = board_cache.initial_status(settings.system, board_id)
-    if status_id:
-        fields["status_id"] = status_id
-    for name, cw_name in (("urgency", "severity"), ("impact", "impact")):
-        if values.get(name):
-            fields[cw_name] = values[name]
-    if asset_ids:
-        fields["configuration_ids"] = list(asset_ids)
-    return fields
-
-
-def halo_fields(
-    settings: TicketingSettings, route: Route, client_id: str, asset_ids: list[str]
-) -> dict[str, Any]:
-    """Return HaloPSA ticket fields (reference halopsa.md 4.2; team and category by name)."""
-    values = route.values
-    fields: dict[str, Any] = {
-        "tickettype_id": settings.ticket_type_id,
-        "sla_id": values.get("sla_id"),
-        "category_1": values.get("category"),
-        "urgency": values.get("urgency"),
-        "team": values.get("team"),
-    }
-    for name, halo_name in (("impact", "impact"), ("priority_id", "priority_id")):
-        if values.get(name):
-            fields[halo_name] = values[name]
-    site = (
-        PsaClient.objects.filter(system=settings.system, client_id=client_id)
+def _main_site(system: str, client_id: str) -> str | None:
+    extra = (
+        PsaClient.objects.filter(system=system, client_id=client_id)
         .values_list("extra", flat=True)
         .first()
     )
-    if site and site.get("main_site_id"):
-        fields["site_id"] = site["main_site_id"]
-    if asset_ids:
-        fields["assets"] = list(asset_ids)  # ids; the connector writes [{"id": n}]
-    return fields
+    site = (extra or {}).get("main_site_id")
+    return str(site) if site else None
+
+
+def _initial_status(settings: TicketingSettings, route: Route, ways: TicketWays) -> str | None:
+    # A PSA whose kinds choose their own type (a board) gets that type's default status (R5.1).
+    if not ways.type_field:
+        return None
+    type_id = route.values.get(ways.type_field) or settings.ticket_type_id
+    return board_cache.initial_status(settings.system, type_id)
 
 
 def asset_rule(settings: TicketingSettings) -> AssetRule:

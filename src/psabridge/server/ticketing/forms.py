@@ -8,7 +8,7 @@ from django.http import QueryDict
 
 from psabridge.domain.alerts import AlertKind
 from psabridge.domain.assets import MATCH_BY, MODES
-from psabridge.server.ticketing.routing import ROUTE_FIELDS, Route
+from psabridge.server.ticketing.routing import Route
 
 ASSET_FIELDS = ("inventory_number", "key_field", "key_field2", "key_field3")
 
@@ -32,14 +32,14 @@ def _choice(value: str, allowed: tuple[str, ...]) -> str:
     return value if value in allowed else allowed[0]
 
 
-def routes(data: QueryDict) -> dict[str, Route]:
-    """Return the route of every alert kind from a POST."""
+def routes(data: QueryDict, names: tuple[str, ...]) -> dict[str, Route]:
+    """Return the route of every alert kind from a POST, with the PSA's routing fields."""
     return {
         kind.value: Route(
             kind.value,
             blocked=data.get(f"{kind.value}-blocked") == "on",
             current=data.get(f"{kind.value}-current") == "on",
-            values={name: data.get(f"{kind.value}-{name}", "").strip() for name in ROUTE_FIELDS},
+            values={name: data.get(f"{kind.value}-{name}", "").strip() for name in names},
         )
         for kind in AlertKind
     }

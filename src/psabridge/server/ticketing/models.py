@@ -33,12 +33,9 @@ class KindRoute(models.Model):
     kind = models.CharField(max_length=40)
     blocked = models.BooleanField(default=True)
     current = models.BooleanField(default=True)
-    sla_id = models.CharField(max_length=40, blank=True, default="")
-    priority_id = models.CharField(max_length=40, blank=True, default="")
-    category = models.CharField(max_length=200, blank=True, default="")
-    urgency = models.CharField(max_length=40, blank=True, default="")
-    impact = models.CharField(max_length=40, blank=True, default="")
-    team = models.CharField(max_length=200, blank=True, default="")
+    # The kind's routing values by the PSA profile's field names (TicketWays.routing), checked
+    # against the PSA's live options before they are saved (routing.check).
+    values = models.JSONField(default=dict)
 
     class Meta:
         constraints: ClassVar = [

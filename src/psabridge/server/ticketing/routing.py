@@ -18,7 +18,6 @@ from psabridge.server.ticketing import boards as board_cache
 from psabridge.server.ticketing import profiles
 from psabridge.server.ticketing.models import KindRoute, TicketingSettings
 
-ROUTE_FIELDS = ("sla_id", "category", "urgency", "team", "impact", "priority_id")
 OPTIONS_TTL = 60.0
 _options_cache: dict[tuple[str, str], tuple[float, dict[str, list[Option]]]] = {}
 
@@ -46,10 +45,11 @@ def settings_for(system: str) -> TicketingSettings:
 def routes_of(settings: TicketingSettings) -> dict[str, Route]:
     """Return the saved route of every alert kind (kinds never saved are switched off)."""
     saved = {r.kind: r for r in settings.routes.all()}
+    names = profiles.for_system(settings.system).route_names
     routes = {}
     for kind in AlertKind:
         row = saved.get(kind.value)
-        values = {name: getattr(row, name) for name in ROUTE_FIELDS} if row else {}
+        values = {name: str(row.values.get(name, "")) for name in names} if row else {}
         routes[kind.value] = Route(
             kind.value, bool(row and row.blocked), bool(row and row.current), values
         )
@@ -61,8 +61,8 @@ def live_options(
 ) -> dict[str, list[Option]]:
     """Return the PSA's choosable values for a ticket type, cached for a minute.
 
-    ConnectWise also gets "board_types": the service types of `boards` (every active board
-    when None), each tagged with its board.
+    A routing field scoped by another (a service type of a board) gets its options for the
+    scope values `boards` (every type when None), each tagged with its scope value.
     """
     cached = _options_cache.get((system, ticket_type_id))
     if cached and time.monotonic() - cached[0] < OPTIONS_TTL:
@@ -74,15 +74,18 @@ def live_options(
             options["categories"] = desk.categories(ticket_type_id)
             options["type_info"] = [desk.ticket_type(ticket_type_id)]
         _options_cache[(system, ticket_type_id)] = (time.monotonic(), options)
-    if any(column.scope for column in profiles.for_system(system).columns):
-        wanted = [o.id for o in options.get("ticket_types", [])] if boards is None else boards
-        options = {**options, "board_types": board_cache.types_of(system, wanted)}
+    for field_ in profiles.for_system(system).routing:
+        if field_.scope:
+            wanted = [o.id for o in options.get("ticket_types", [])] if boards is None else boards
+            options = {**options, field_.options: board_cache.types_of(system, wanted)}
     return options
 
 
-def used_boards(settings_values: dict[str, Any], routes: dict[str, Route]) -> set[str]:
-    """Return the default board and the board of every switched-on kind (ConnectWise)."""
-    used = {route.values.get("team", "") for route in routes.values() if route.active}
+def used_boards(system: str, settings_values: dict[str, Any], routes: dict[str, Route]) -> set[str]:
+    """Return the site's type and the type of every switched-on kind, for a PSA whose routing
+    chooses a type per kind (TicketWays.type_field: the board); else only the site's."""
+    type_field = profiles.for_system(system).type_field
+    used = {route.values.get(type_field, "") for route in routes.values() if route.active}
     return {b for b in {*used, settings_values.get("ticket_type_id", "")} if b}
 
 
@@ -92,8 +95,8 @@ def forget_options() -> None:
     board_cache.forget()
 
 
-def type_defaults(type_info: Any, system: str = "halopsa") -> dict[str, str]:
-    """Return the per-kind values a ticket type (ConnectWise: default board) gives (R5.4)."""
+def type_defaults(type_info: Any, system: str) -> dict[str, str]:
+    """Return the per-kind values a ticket type (or default board) gives (R5.4)."""
     return profiles.for_system(system).defaults(type_info)
 
 
@@ -101,7 +104,7 @@ def check(
     settings_values: dict[str, Any],
     routes: dict[str, Route],
     options: dict[str, list[Option]],
-    system: str = "halopsa",
+    system: str,
 ) -> list[str]:
     """Return every problem of these settings against the PSA's options; [] means valid."""
     profile = profiles.for_system(system)
@@ -128,14 +131,14 @@ def _route_problems(
     label = AlertKind(route.kind).label
     values = route.values
     problems = []
-    for column in profile.columns:
+    for column in profile.routing:
         value = values.get(column.name, "")
         if (column.required or value) and value not in profiles.choosable(column, options, values):
-            scope = f" of its {profile.column(column.scope).noun}" if column.scope else ""
+            scope = f" of its {profile.field(column.scope).noun}" if column.scope else ""
             problems.append(f"{label}: choose a valid {column.noun}{scope}.")
     problems += [
         f"{label}: {column.noun} is mandatory for this ticket type."
-        for column in profile.columns
+        for column in profile.routing
         if not column.required and column.name in mandatory and not values.get(column.name)
     ]
     return problems
@@ -158,7 +161,7 @@ def save(
             defaults={
                 "blocked": route.blocked,
                 "current": route.current,
-                **{name: route.values.get(name, "") for name in ROUTE_FIELDS},
+                "values": {k: v for k, v in route.values.items() if v},
             },
         )
     if not problems:

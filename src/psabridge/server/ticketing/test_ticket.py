@@ -12,7 +12,7 @@ from psabridge.connectors.ports import NewTicket
 from psabridge.domain.alerts import AlertKind
 from psabridge.server.core import connections
 from psabridge.server.mappings.models import Mapping
-from psabridge.server.ticketing import fields, routing
+from psabridge.server.ticketing import fields, profiles, routing
 
 
 @dataclass
@@ -58,31 +58,24 @@ def send(system: str, kind: str, mapping_id: str, blocked: bool = True) -> TestT
         f"Test ticket {created.id} created for {mapping.psa_client_name}; notes will be {note}.",
         created.id,
         ticket_fields,
-        _described(system, settings.ticket_type_id, ticket_fields),
+        _described(system, settings.ticket_type_id, route.values, ticket_fields),
     )
 
 
-# ConnectWise routing by name (R5.11): field, its label, and the options that name its ids.
-_CW_NAMES = (
-    ("board_id", "Board", "ticket_types"),
-    ("type_id", "Type", "board_types"),
-    ("priority_id", "Priority", "priorities"),
-    ("status_id", "Status", "statuses"),
-    ("severity", "Severity", "severities"),
-    ("impact", "Impact", "impacts"),
-)
-
-
-def _described(system: str, board_id: str, ticket_fields: dict[str, Any]) -> list[tuple[str, str]]:
-    """Return the ConnectWise routing by name, e.g. ("Board", "Security Alerts")."""
-    if system != "connectwise":
+def _described(
+    system: str, type_id: str, values: dict[str, str], ticket_fields: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """Return the routing by name where the PSA's profile lists it, e.g. ("Board", "Security")."""
+    ways = profiles.for_system(system)
+    if not ways.described:
         return []
+    scope = (values.get(ways.type_field) or type_id) if ways.type_field else None
     try:
-        options = routing.live_options(system, board_id, boards=[ticket_fields["board_id"]])
+        options = routing.live_options(system, type_id, boards=[scope] if scope else None)
     except ConnectorError:
         options = {}
     described = []
-    for name, label, key in _CW_NAMES:
+    for name, label, key in ways.described:
         value = ticket_fields.get(name)
         if value:
             names = {o.id: o.name for o in options.get(key, [])}

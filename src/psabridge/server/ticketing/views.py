@@ -58,19 +58,19 @@ def _context(
             "psa_client_name"
         ),
         "closed_statuses": [s for s in options.get("statuses", []) if s.extra.get("closed")],
-        "closed_by_board": _closed_by_board(profile, options, values, routes),
+        "closed_by_board": _closed_by_board(system, options, values, routes),
     }
 
 
 def _closed_by_board(
-    profile: profiles.Profile,
+    system: str,
     options: dict[str, list[Option]],
     values: dict[str, Any],
     routes: dict[str, Route],
 ) -> list[dict[str, Any]]:
-    if not profile.closes_by_board:
+    if not profiles.for_system(system).closes_by_board:
         return []
-    return boards.closed_by_board(options, sorted(routing.used_boards(values, routes)))
+    return boards.closed_by_board(options, sorted(routing.used_boards(system, values, routes)))
 
 
 def _saved_values(system: str) -> tuple[dict[str, Any], dict[str, Route]]:
@@ -128,10 +128,11 @@ def ticketing_save(request: HttpRequest) -> HttpResponse:
     system = psa_system()
     if system is None:
         return redirect("ticketing")
-    values, routes = forms.settings_values(request.POST), forms.routes(request.POST)
+    values = forms.settings_values(request.POST)
+    routes = forms.routes(request.POST, profiles.for_system(system).route_names)
     routing.forget_options()
     try:
-        used = routing.used_boards(values, routes)
+        used = routing.used_boards(system, values, routes)
         options = routing.live_options(system, values["ticket_type_id"], boards=used)
     except ConnectorError as exc:
         messages.error(request, f"The PSA's options cannot be read, nothing was saved: {exc}")
@@ -143,9 +144,7 @@ def ticketing_save(request: HttpRequest) -> HttpResponse:
     values["ticket_type_name"] = _name(options.get("ticket_types", []), values["ticket_type_id"])
     values["closed_status_id"] = _closed_status(options.get("statuses", []), system, values)
     routing.save(system, values, routes, problems)
-    hint = _closing_hint(
-        values, _closed_by_board(profiles.for_system(system), options, values, routes)
-    )
+    hint = _closing_hint(values, _closed_by_board(system, options, values, routes))
     messages.success(request, "Ticketing settings saved." + hint)
     return redirect("ticketing")
 
@@ -157,8 +156,8 @@ def _name(options: list[Option], option_id: str) -> str:
 def _closed_status(statuses: list[Option], system: str, values: dict[str, Any]) -> str:
     """R5.5: blocked-threat tickets are closed with the status named Closed.
 
-    ConnectWise statuses belong to boards: the default board's Closed status is kept for
-    reference; each ticket is closed with its own board's (closing.close_thread).
+    Where statuses belong to boards, the default board's Closed status is kept for reference;
+    each ticket is closed with its own board's (closing.close_thread).
     """
     if profiles.for_system(system).closes_by_board:
         board = values["ticket_type_id"]
