@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from psabridge.connectors.connectwise.adapter import ConnectWiseDesk
 from psabridge.connectors.connectwise.billing import ConnectWiseBilling
 from psabridge.connectors.errors import CompanyBlockedError, ConfigError, TransientError
-from psabridge.connectors.ports_connectwise import NewAddition, ServiceTicket
+from psabridge.connectors.ports_agreements import NewAddition, ServiceTicket
 from psabridge.connectors.registry import ConnectorOptions, create_billing_target, create_connector
 
 from .cw_fake import (

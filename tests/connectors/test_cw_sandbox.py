@@ -26,7 +26,7 @@ from psabridge.connectors.errors import (
 )
 from psabridge.connectors.http import CallRecord
 from psabridge.connectors.ports import NewTicket
-from psabridge.connectors.ports_connectwise import NewAddition, ServiceTicket
+from psabridge.connectors.ports_agreements import NewAddition, ServiceTicket
 from psabridge.sandbox.runner import Sandbox
 
 pytestmark = pytest.mark.slow

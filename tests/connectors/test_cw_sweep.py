@@ -23,7 +23,7 @@ from psabridge.connectors.errors import (
 )
 from psabridge.connectors.http import CallRecord
 from psabridge.connectors.ports import NewTicket
-from psabridge.connectors.ports_connectwise import NewAddition
+from psabridge.connectors.ports_agreements import NewAddition
 
 from .conftest import FakeClock
 from .cw_fake import (

@@ -95,7 +95,7 @@ def test_after_a_close_the_next_alert_opens_a_new_ticket(world):
     world.alert("av")
     route(T0)
     (ticket,) = world.tickets()
-    connections.stored_connector("halopsa").close_ticket(str(ticket["id"]), "9")  # a technician
+    connections.stored_desk("halopsa").close_ticket(str(ticket["id"]), "9")  # a technician
     world.alert("av")
     assert route(T0 + 2 * MINUTE).created == 1
     assert len(world.tickets()) == 2

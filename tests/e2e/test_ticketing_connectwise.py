@@ -186,7 +186,7 @@ def test_a_ticket_closed_in_the_psa_gets_a_new_ticket(cw):
     cw.alert("av")
     route(T0)
     (ticket,) = cw.tickets()
-    connections.stored_connector(CW).close_ticket(str(ticket["id"]))  # a technician closes it
+    connections.stored_desk(CW).close_ticket(str(ticket["id"]))  # a technician closes it
     cw.alert("av")
     assert route(T0 + 2 * MINUTE).created == 1
     assert len(cw.tickets()) == 2

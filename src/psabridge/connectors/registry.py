@@ -17,7 +17,7 @@ from psabridge.connectors.halopsa import factory as halopsa_factory
 from psabridge.connectors.halopsa import profile as halopsa_profile
 from psabridge.connectors.options import ConnectorOptions as ConnectorOptions
 from psabridge.connectors.ports import BillingTarget, SecurityPlatform, TicketDesk
-from psabridge.connectors.ports_connectwise import AgreementBilling, RmmClients
+from psabridge.connectors.ports_agreements import AgreementBilling, RmmClients
 from psabridge.connectors.profile import PsaProfile, SystemProfile
 
 # The union makes mypy check each factory's product against our ports.

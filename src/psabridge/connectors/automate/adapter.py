@@ -14,7 +14,7 @@ from psabridge.connectors.errors import (
     RateLimitedError,
 )
 from psabridge.connectors.ports import ValidationResult
-from psabridge.connectors.ports_connectwise import AutomateClient as RmmClient
+from psabridge.connectors.ports_agreements import AutomateClient as RmmClient
 
 
 class AutomateClients:

@@ -14,7 +14,7 @@ from psabridge.connectors.connectwise.ids import record_id
 from psabridge.connectors.connectwise.validation import validate_credentials
 from psabridge.connectors.errors import ConfigError
 from psabridge.connectors.ports import Option, ValidationResult
-from psabridge.connectors.ports_connectwise import (
+from psabridge.connectors.ports_agreements import (
     Addition,
     AgreementInfo,
     NewAddition,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from psabridge.connectors.connectwise import models
 from psabridge.connectors.connectwise.client import ConnectWiseClient
 from psabridge.connectors.ports import Option
-from psabridge.connectors.ports_connectwise import PsaCompany
+from psabridge.connectors.ports_agreements import PsaCompany
 
 # Reference: connectwise.md §3.2 (fields= keeps the pages small: one read of every company)
 COMPANY_FIELDS = "id,identifier,name,status,deletedFlag"

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from psabridge.connectors.errors import ConfigError, ConnectorError, NotFoundError
-from psabridge.connectors.ports_connectwise import Addition, NewAddition
+from psabridge.connectors.ports_agreements import Addition, NewAddition
 from psabridge.domain.usage import Month
 from psabridge.server.billing import ledger
 from psabridge.server.billing.cw_plan import SYSTEM, CompanyPlan

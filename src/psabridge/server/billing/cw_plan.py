@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from psabridge.connectors.ports_connectwise import AgreementInfo, PsaCompany
+from psabridge.connectors.ports_agreements import AgreementInfo, PsaCompany
 from psabridge.domain import agreements as rules
 from psabridge.domain.usage import Month
 from psabridge.server.billing import cw_settings

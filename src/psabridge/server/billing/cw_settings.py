@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from psabridge.connectors.ports import Option
+from psabridge.connectors.ports_agreements import AgreementBilling
 from psabridge.domain.agreements import STATUS_ORDER
 from psabridge.server.billing.models import CwBillingSettings
 from psabridge.server.core import connections
@@ -25,9 +26,9 @@ def load() -> CwBillingSettings:
     )
 
 
-def billing_target() -> Any:
+def billing_target() -> AgreementBilling:
     """Return the ConnectWise PSA's billing side (`AgreementBilling`) of the stored connection."""
-    return connections.stored_connector(SYSTEM, role="billing")
+    return connections.stored_period_billing(SYSTEM)
 
 
 def connection_problem() -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from psabridge.connectors.errors import ConnectorError, TransientError
-from psabridge.connectors.ports_connectwise import ServiceTicket
+from psabridge.connectors.ports_agreements import ServiceTicket
 from psabridge.domain import agreements as rules
 from psabridge.domain.usage import Month
 from psabridge.server.billing import ledger

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from psabridge.connectors.ports_billing import BillingInvoice, UsageLine
+from psabridge.connectors.ports_billing import BillingInvoice, BillingTarget, UsageLine
 from psabridge.domain.billing import is_ours
 from psabridge.server.billing.models import PsaInvoice
 from psabridge.server.billing.plans import item_map, items_for
@@ -19,9 +19,9 @@ from psabridge.server.core import connections
 from psabridge.server.mappings.models import Mapping
 
 
-def billing_target(system: str) -> Any:
+def billing_target(system: str) -> BillingTarget:
     """Return the billing side of the stored PSA connection (one per process and connection)."""
-    return connections.stored_connector(system, role="billing")
+    return connections.stored_invoice_billing(system)
 
 
 def enable_billing(mapping: Mapping, target: Any = None) -> PsaInvoice:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -13,10 +13,17 @@ from pydantic import SecretStr
 
 from psabridge.connectors.errors import ConnectorError
 from psabridge.connectors.gravityzone.adapter import GravityZonePlatform
-from psabridge.connectors.ports import ValidationResult
+from psabridge.connectors.ports import BillingTarget, TicketDesk, ValidationResult
+from psabridge.connectors.ports_agreements import AgreementBilling, RmmClients
 from psabridge.connectors.profile import SystemProfile
 from psabridge.connectors.rate_budget import RateBudget, parse_limit
-from psabridge.connectors.registry import ConnectorOptions, create_connector
+from psabridge.connectors.registry import (
+    Billing,
+    Connector,
+    ConnectorOptions,
+    create_billing_target,
+    create_connector,
+)
 from psabridge.server.core import events as event_service
 from psabridge.server.core import systems
 from psabridge.server.core.audit import record_call
@@ -93,16 +100,16 @@ def connector_settings(system: str, values: dict[str, str]) -> dict[str, Any]:
     return settings_
 
 
-def connector(system: str, values: dict[str, str]) -> Any:
+def connector(system: str, values: dict[str, str]) -> Connector:
     """Return the adapter of a system for these values, audited and rate-budgeted."""
     options = ConnectorOptions(budget=rate_budget(system), audit=record_call, http=http_options())
     return create_connector(system, connector_settings(system, values), options)
 
 
-_built: dict[tuple[str, str], tuple[tuple[int, Any], Any]] = {}
+_built: dict[tuple[str, str], tuple[tuple[int, Any], Connector | Billing]] = {}
 
 
-def stored_connector(system: str, role: str = "desk") -> Any:
+def _stored(system: str, role: str) -> Connector | Billing:
     """Return the adapter (or, with role "billing", the billing side) of a stored connection.
 
     One per process and saved connection: its token, status lists and pooled connections are
@@ -121,16 +128,48 @@ def stored_connector(system: str, role: str = "desk") -> Any:
     return adapter
 
 
-def _billing(system: str, values: dict[str, str]) -> Any:
-    from psabridge.connectors.registry import create_billing_target
+def stored_desk(system: str) -> TicketDesk:
+    """Return the ticket desk of the stored connection of a PSA."""
+    return cast(TicketDesk, _checked(system, "psa", _stored(system, "desk")))
 
+
+def stored_rmm(system: str) -> RmmClients:
+    """Return the stored connection of an RMM a PSA's mappings go through."""
+    return cast(RmmClients, _checked(system, "rmm", _stored(system, "desk")))
+
+
+def stored_invoice_billing(system: str) -> BillingTarget:
+    """Return the billing side of a PSA that bills invoice lines."""
+    _billing_style(system, "invoice_lines")
+    return cast(BillingTarget, _stored(system, "billing"))
+
+
+def stored_period_billing(system: str) -> AgreementBilling:
+    """Return the billing side of a PSA that bills a quantity per period (additions)."""
+    _billing_style(system, "period_quantities")
+    return cast(AgreementBilling, _stored(system, "billing"))
+
+
+def _checked(system: str, role: str, adapter: Connector | Billing) -> Connector | Billing:
+    found = systems.profile(system)
+    if found is None or found.role != role:
+        raise ConnectorError(f"{systems.label(system)} is not a {role.upper()} connection")
+    return adapter
+
+
+def _billing_style(system: str, style: str) -> None:
+    if systems.psa(system).billing_style != style:
+        raise ConnectorError(f"{systems.label(system)} does not bill {style.replace('_', ' ')}")
+
+
+def _billing(system: str, values: dict[str, str]) -> Billing:
     options = ConnectorOptions(budget=rate_budget(system), audit=record_call, http=http_options())
     return create_billing_target(system, connector_settings(system, values), options)
 
 
 def gravityzone_platform() -> GravityZonePlatform:
     """Return the GravityZone platform of the stored connection, or raise ConnectorError."""
-    platform = stored_connector(systems.GRAVITYZONE)
+    platform = _stored(systems.GRAVITYZONE, "desk")
     if not isinstance(platform, GravityZonePlatform):
         raise ConnectorError("the gravityzone connector is not a GravityZone platform")
     return platform
@@ -138,8 +177,7 @@ def gravityzone_platform() -> GravityZonePlatform:
 
 def validate(system: str, values: dict[str, str]) -> ValidationResult:
     """Make the cheap authenticated calls of R1.1/R1.2 and say what they found."""
-    result: ValidationResult = connector(system, values).validate()
-    return result
+    return connector(system, values).validate()
 
 
 def validate_gravityzone(access_url: str, api_key: str) -> ValidationResult:

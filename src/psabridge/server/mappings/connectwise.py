@@ -59,8 +59,8 @@ def automate_used() -> bool:
 
 def refresh() -> dict[str, int]:
     """Re-read PSA companies, Automate clients (when used) and companies; re-check mappings."""
-    companies = connections.stored_connector(CW).clients()
-    clients = connections.stored_connector(AUTOMATE).clients() if automate_used() else []
+    companies = connections.stored_desk(CW).clients()
+    clients = connections.stored_rmm(AUTOMATE).clients() if automate_used() else []
     now = timezone.now()
     with transaction.atomic():
         _store(CW, ((c.id, c.name, _plain(c.extra)) for c in companies), now)

@@ -51,7 +51,7 @@ def refresh(system: str) -> dict[str, int]:
     """Re-read the PSA clients and GravityZone companies, then re-check every mapping."""
     if _is_cw(system):
         return connectwise.refresh()
-    clients = connections.stored_connector(system).clients()
+    clients = connections.stored_desk(system).clients()
     now = timezone.now()
     with transaction.atomic():
         for client in clients:

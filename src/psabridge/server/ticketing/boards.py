@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from psabridge.connectors.errors import ConnectorError
-from psabridge.connectors.ports import Option, TicketTypeInfo
+from psabridge.connectors.ports import Option, TicketDesk, TicketTypeInfo
 from psabridge.server.core import connections
 
 log = logging.getLogger(__name__)
@@ -17,13 +17,13 @@ _types: dict[tuple[str, str], tuple[float, list[Option]]] = {}
 _infos: dict[tuple[str, str], tuple[float, TicketTypeInfo]] = {}
 
 
-def types_of(system: str, board_ids: Iterable[str], desk: Any = None) -> list[Option]:
+def types_of(system: str, board_ids: Iterable[str], desk: TicketDesk | None = None) -> list[Option]:
     """Return the active service types of these boards, each tagged with extra["board_id"]."""
     found: list[Option] = []
     for board_id in dict.fromkeys(b for b in board_ids if b):
         cached = _types.get((system, board_id))
         if cached is None or time.monotonic() - cached[0] >= BOARD_TTL:
-            desk = desk or connections.stored_connector(system)
+            desk = desk or connections.stored_desk(system)
             tagged = [
                 Option(o.id, o.name, {**o.extra, "board_id": board_id})
                 for o in desk.categories(board_id)
@@ -34,11 +34,11 @@ def types_of(system: str, board_ids: Iterable[str], desk: Any = None) -> list[Op
     return found
 
 
-def info(system: str, board_id: str, desk: Any = None) -> TicketTypeInfo:
+def info(system: str, board_id: str, desk: TicketDesk | None = None) -> TicketTypeInfo:
     """Return a board's default status and the PSA's default priority (cached)."""
     cached = _infos.get((system, board_id))
     if cached is None or time.monotonic() - cached[0] >= BOARD_TTL:
-        desk = desk or connections.stored_connector(system)
+        desk = desk or connections.stored_desk(system)
         cached = _infos[(system, board_id)] = (time.monotonic(), desk.ticket_type(board_id))
     return cached[1]
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from psabridge.connectors.errors import ConfigError, ConnectorError
+from psabridge.connectors.ports import TicketDesk
 from psabridge.server.core import events as event_service
 from psabridge.server.ticketing import profiles
 from psabridge.server.ticketing.models import ThreadState, TicketingSettings, TicketThread
@@ -13,7 +13,9 @@ from psabridge.server.ticketing.models import ThreadState, TicketingSettings, Ti
 log = logging.getLogger(__name__)
 
 
-def close_thread(system: str, settings: TicketingSettings, desk: Any, thread: TicketThread) -> None:
+def close_thread(
+    system: str, settings: TicketingSettings, desk: TicketDesk, thread: TicketThread
+) -> None:
     """Close a ticket with the Closed status (R5.5); a passing failure is retried next run.
 
     HaloPSA has one Closed status, found when the settings are saved. ConnectWise statuses
@@ -39,7 +41,7 @@ def close_thread(system: str, settings: TicketingSettings, desk: Any, thread: Ti
     thread.save(update_fields=["state", "close_pending"])
 
 
-def retry_closes(system: str, settings: TicketingSettings, desk: Any) -> None:
+def retry_closes(system: str, settings: TicketingSettings, desk: TicketDesk) -> None:
     """Close again the tickets whose close failed in passing."""
     for thread in TicketThread.objects.filter(key__system=system, close_pending=True)[:50]:
         close_thread(system, settings, desk, thread)

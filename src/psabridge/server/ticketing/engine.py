@@ -116,7 +116,7 @@ def route_queued(
     _sort_out(system, settings, result)
     keys = _queued_keys()
     if keys:
-        desk = desk or connections.stored_connector(system)
+        desk = desk or connections.stored_desk(system)
         mappings = {m.company_id: m for m in Mapping.objects.filter(system=system, ticketing=True)}
         # A mapping removed since _sort_out leaves its alerts queued for the next run to sort.
         works = [

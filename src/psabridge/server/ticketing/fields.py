@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from psabridge.connectors.errors import ConnectorError
+from psabridge.connectors.ports import TicketDesk
 from psabridge.connectors.profile import TicketFacts, TicketWays
 from psabridge.domain.assets import AssetRule, EndpointFacts, match_assets
 from psabridge.server.alerts.models import Alert
@@ -64,7 +65,7 @@ def asset_rule(settings: TicketingSettings) -> AssetRule:
 
 
 def matched_assets(
-    desk: Any, settings: TicketingSettings, client_id: str, alert: Alert
+    desk: TicketDesk, settings: TicketingSettings, client_id: str, alert: Alert
 ) -> list[str]:
     """Return the PSA asset ids of the endpoint; a failed lookup never blocks a ticket."""
     rule = asset_rule(settings)
@@ -88,7 +89,7 @@ def _mac(alert: Alert) -> str:
     return ""
 
 
-def _client_assets(desk: Any, system: str, client_id: str) -> list[dict[str, Any]]:
+def _client_assets(desk: TicketDesk, system: str, client_id: str) -> list[dict[str, Any]]:
     # Every client's assets in one paged read per ten minutes: a storm over many companies
     # must not cost one asset call per company (bench/RESULTS.md, ticket storm).
     cached = _assets.get((system, ""))

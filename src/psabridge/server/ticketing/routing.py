@@ -68,11 +68,12 @@ def live_options(
     if cached and time.monotonic() - cached[0] < OPTIONS_TTL:
         options = cached[1]
     else:
-        desk = connections.stored_connector(system)
+        desk = connections.stored_desk(system)
         options = dict(desk.ticket_options())
         if ticket_type_id:
             options["categories"] = desk.categories(ticket_type_id)
-            options["type_info"] = [desk.ticket_type(ticket_type_id)]
+            # The type's defaults ride in the same cached entry as the option lists.
+            options["type_info"] = [desk.ticket_type(ticket_type_id)]  # type: ignore[list-item]
         _options_cache[(system, ticket_type_id)] = (time.monotonic(), options)
     for field_ in profiles.for_system(system).routing:
         if field_.scope:

@@ -47,7 +47,7 @@ def send(system: str, kind: str, mapping_id: str, blocked: bool = True) -> TestT
         ticket_fields,
     )
     try:
-        created = connections.stored_connector(system).create_ticket(ticket)
+        created = connections.stored_desk(system).create_ticket(ticket)
     except ConnectorError as exc:
         return TestTicketResult(
             False, f"The PSA refused the test ticket: {exc}", routing=ticket_fields

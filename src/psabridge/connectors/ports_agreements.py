@@ -1,4 +1,4 @@
-"""ConnectWise ports: PSA companies, agreements, additions (AgreementBilling), Automate clients."""
+"""Agreement ports: PSA companies, agreements and their additions, and the RMM clients."""
 
 from __future__ import annotations
 
