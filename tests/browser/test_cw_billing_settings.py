@@ -26,7 +26,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def test_settings_refuse_a_bundle_then_save_and_preview(page, stack):
     log_in(page)
     page.goto("/billing/")
-    page.click("#cw-billing-link")
+    page.click("#period-billing-link")
     page.wait_for_selector("h1:has-text('ConnectWise PSA billing')")
     for _ in range(30):  # the sandbox connection is validated as the stack starts
         if page.locator("#agreement-type:not([disabled])").count():

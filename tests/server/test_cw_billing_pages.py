@@ -61,5 +61,5 @@ def test_parse_reads_checkboxes_and_lists():
 def test_halo_overview_links_to_connectwise_billing(admin_client):
     _connection("ok")
     page = admin_client.get("/billing/").content.decode()
-    assert 'id="cw-billing-link"' in page
+    assert 'id="period-billing-link"' in page
     assert 'id="push"' not in page  # the Halo monthly push is not offered for ConnectWise

@@ -119,6 +119,16 @@ class BillingWords:
 
 
 @dataclass(frozen=True)
+class MappingWords:
+    """What the mappings page says of this PSA's mappings (R2)."""
+
+    update_hint: str  # what Update All / Update Selected apply
+    via_rmm: str = ""  # how a mapping is found when the RMM is connected
+    direct: str = ""  # ... and when it is not
+    update_selected: str = "Update Selected"
+
+
+@dataclass(frozen=True)
 class PsaProfile(SystemProfile):
     """A PSA: its connection form, what a mapping links to, its tickets and billing."""
 
@@ -126,6 +136,12 @@ class PsaProfile(SystemProfile):
     clients: str = "clients"
     rmm: str = ""  # the kind of an RMM a mapping may go through (ConnectWise: "automate")
     tickets: TicketWays | None = None
+    mapping: MappingWords = field(
+        default_factory=lambda: MappingWords(
+            "Applies the Billing and Ticketing checkbox changes of all rows, or of the selected "
+            "rows."
+        )
+    )
     billing_style: BillingStyle = "invoice_lines"
     billing: BillingWords = field(
         default_factory=lambda: BillingWords(

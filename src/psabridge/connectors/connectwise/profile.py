@@ -9,6 +9,7 @@ from psabridge.connectors.ports import TicketTypeInfo
 from psabridge.connectors.profile import (
     BillingWords,
     ConnectionField,
+    MappingWords,
     PsaProfile,
     RoutingField,
     TicketFacts,
@@ -117,6 +118,16 @@ PROFILE = PsaProfile(
     clients="ConnectWise PSA companies",
     rmm="automate",
     tickets=TICKETS,
+    mapping=MappingWords(
+        "Applies the detected Automate client and GravityZone company changes and the Billing "
+        "and Ticketing checkbox changes of all rows, or of the selected rows. Billing on adds "
+        "the company's usage to its agreement at the next sync.",
+        via_rmm="Each ConnectWise PSA company is mapped through the ConnectWise Automate client "
+        "that links to it (ExternalId) to the GravityZone company with that client's name.",
+        direct="ConnectWise Automate is not connected: each ConnectWise PSA company is mapped "
+        "directly to a GravityZone company.",
+        update_selected="Update Selected Mappings",
+    ),
     billing_style="period_quantities",
     billing=BillingWords("addition", "additions", "agreement", "sync"),
     month_billed="running",

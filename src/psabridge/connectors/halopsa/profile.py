@@ -8,6 +8,7 @@ from typing import Any
 from psabridge.connectors.ports import TicketTypeInfo
 from psabridge.connectors.profile import (
     ConnectionField,
+    MappingWords,
     PsaProfile,
     RoutingField,
     TicketFacts,
@@ -115,4 +116,8 @@ PROFILE = PsaProfile(
     client="PSA client",
     clients="PSA clients",
     tickets=TICKETS,
+    mapping=MappingWords(
+        "Applies the Billing and Ticketing checkbox changes of all rows, or of the selected "
+        "rows. Billing on creates the client's recurring invoice once."
+    ),
 )

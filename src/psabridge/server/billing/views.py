@@ -54,6 +54,7 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
         "rows": overview_rows(month),
         "psa": system,
         "psa_name": systems.label(system) if system else "",
+        "style": systems.psa(system).billing_style if system else "",
         "mapped": len(collection.companies_to_collect()),
         "runs": BillingRun.objects.filter(push=True)[:5],
         "products": _product_rows(system),

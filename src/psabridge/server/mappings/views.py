@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from psabridge.connectors.errors import ConnectorError
+from psabridge.server.core import systems
 from psabridge.server.core.models import SecurityCompany
 from psabridge.server.core.views import not_configured
 from psabridge.server.mappings import services
@@ -25,7 +26,7 @@ def mapping_list(request: HttpRequest) -> HttpResponse:
         return not_configured(
             request,
             "Mappings",
-            "Mappings link each GravityZone company to a HaloPSA client or ConnectWise company. "
+            "Mappings link each GravityZone company to a client or company of your PSA. "
             "No PSA is connected yet, so nothing can be mapped.",
             companies=list(SecurityCompany.objects.filter(company_type=1).order_by("name")),
             next_step_url=reverse("connections"),
@@ -38,6 +39,7 @@ def mapping_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "view": view,
         "system": system,
+        "psa": systems.psa(system),
         "automate": services.automate_used(system),
         "unmapped_count": services.unmapped_company_count(system),
         "attention_count": sum(
