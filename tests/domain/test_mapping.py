@@ -16,12 +16,12 @@ from psabridge.domain.mapping import (
     PSA_CLIENT_INACTIVE,
     Association,
     AutomateLink,
-    ConnectWiseWorld,
+    LinkedWorld,
     Party,
     PsaCompanyState,
-    connectwise_issues,
     detect,
     detected_association,
+    linked_issues,
     mapping_issues,
     normalize_name,
     suggest,
@@ -162,7 +162,7 @@ def world(clients=CLIENTS, companies=COMPANIES, automate=True, psa=None):
             "3": PsaCompanyState("3", "Cedar Farms"),
         }
     )
-    return ConnectWiseWorld(
+    return LinkedWorld(
         psa=psa,
         companies=frozenset(c.id for c in companies),
         automate=detect(clients, companies) if automate else None,
@@ -170,7 +170,7 @@ def world(clients=CLIENTS, companies=COMPANIES, automate=True, psa=None):
 
 
 def codes(stored, seen):
-    issues = connectwise_issues(stored, seen)
+    issues = linked_issues(stored, seen)
     assert all(issue.text and issue.action for issue in issues)
     return [issue.code for issue in issues]
 
@@ -258,18 +258,18 @@ RENAMED = [AutomateLink("c1", "Birch Legal", "1"), CLIENTS[2]]  # c1 now matches
         ),
     ],
 )
-def test_connectwise_issues(stored, seen, expected):
+def test_linked_issues(stored, seen, expected):
     assert codes(stored, seen) == expected
 
 
 def test_issue_texts_are_the_seeds_and_actions_name_the_parties():
-    changed = connectwise_issues(
+    changed = linked_issues(
         Association("1", "c1", "g1"), world(clients=RENAMED, companies=COMPANIES[:2])
     )[0]
     assert changed.text == "The ConnectWise Automate and GravityZone association has changed."
     assert "Acme" not in changed.action and "Birch Legal" in changed.action
     assert "press Update" in changed.action
-    gone = connectwise_issues(Association("1", "c1", "g1"), world(clients=CLIENTS[1:]))[0]
+    gone = linked_issues(Association("1", "c1", "g1"), world(clients=CLIENTS[1:]))[0]
     assert gone.text == "The ConnectWise Automate and GravityZone association no longer exists."
     assert "c1 no longer exists" in gone.action
     assert CW_PSA_COMPANY_GONE.text == "ConnectWise PSA company no longer exists."

@@ -266,7 +266,7 @@ class PsaCompanyState:
 
 
 @dataclass(frozen=True)
-class ConnectWiseWorld:
+class LinkedWorld:
     """What the last Refresh read; `automate` is None when no Automate connection is used."""
 
     psa: dict[str, PsaCompanyState]
@@ -274,7 +274,7 @@ class ConnectWiseWorld:
     automate: Detection | None = None
 
 
-def connectwise_issues(stored: Association, world: ConnectWiseWorld) -> list[Issue]:
+def linked_issues(stored: Association, world: LinkedWorld) -> list[Issue]:
     """Return every needs-attention issue of one ConnectWise mapping (R2.4), seed order."""
     issues = _automate_issues(stored, world.automate) if world.automate else []
     psa = world.psa.get(stored.psa_id)
@@ -309,7 +309,7 @@ def _client_company_issues(
     return []
 
 
-def detected_association(stored: Association, world: ConnectWiseWorld) -> Association:
+def detected_association(stored: Association, world: LinkedWorld) -> Association:
     """Return the association Update would store: the detected client and company, if any."""
     if world.automate is None:
         return stored

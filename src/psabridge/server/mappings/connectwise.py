@@ -22,15 +22,15 @@ from django.utils import timezone
 from psabridge.domain.mapping import (
     Association,
     AutomateLink,
-    ConnectWiseWorld,
     Detection,
     Issue,
+    LinkedWorld,
     Party,
     PsaCompanyState,
     Suggestion,
-    connectwise_issues,
     detect,
     detected_association,
+    linked_issues,
     suggest,
     suggest_through_automate,
 )
@@ -113,14 +113,14 @@ def _external_id(extra: dict[str, Any]) -> str | None:
     return str(value) if value not in (None, "", 0, "0") else None
 
 
-def world() -> ConnectWiseWorld:
+def world() -> LinkedWorld:
     """Return what the last Refresh read, as the domain checks take it."""
     psa = {
         c.client_id: PsaCompanyState(c.client_id, c.name, bool(c.extra.get("disallow_saving")))
         for c in PsaClient.objects.filter(system=CW)
     }
     companies = frozenset(SecurityCompany.objects.values_list("company_id", flat=True))
-    return ConnectWiseWorld(psa, companies, detection())
+    return LinkedWorld(psa, companies, detection())
 
 
 def association(mapping: Mapping) -> Association:
@@ -155,9 +155,9 @@ def _replay_parked(company_id: str) -> None:
     replay_parked(CW, reason="mapping", company_id=company_id)
 
 
-def check(mapping: Mapping, seen: ConnectWiseWorld, names: dict[str, str]) -> None:
+def check(mapping: Mapping, seen: LinkedWorld, names: dict[str, str]) -> None:
     """Set a mapping's issues and the current names of its parties (not saved)."""
-    mapping.issues = [_issue(i) for i in connectwise_issues(association(mapping), seen)]
+    mapping.issues = [_issue(i) for i in linked_issues(association(mapping), seen)]
     if mapping.psa_client_id in seen.psa:
         mapping.psa_client_name = seen.psa[mapping.psa_client_id].name
     client = seen.automate.clients.get(mapping.automate_client_id) if seen.automate else None
@@ -216,7 +216,7 @@ def apply_detected(mappings: list[Mapping]) -> UpdateResult:
     return result
 
 
-def _move(mapping: Mapping, target: Association, seen: ConnectWiseWorld) -> None:
+def _move(mapping: Mapping, target: Association, seen: LinkedWorld) -> None:
     client = seen.automate.clients.get(target.client_id) if seen.automate else None
     mapping.automate_client_id = target.client_id
     mapping.automate_client_name = client.name if client else mapping.automate_client_name
