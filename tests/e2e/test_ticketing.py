@@ -329,9 +329,9 @@ def test_switched_off_kinds_and_mappings_are_not_ticketed(world):
 
 
 def test_test_ticket_shows_the_routing(world):
-    from psabridge.server.ticketing import test_ticket
+    from psabridge.server.ticketing import trial_ticket
 
-    result = test_ticket.send("halopsa", "antimalware", "")
+    result = trial_ticket.send("halopsa", "antimalware", "")
     assert result.ok, result.message
     assert result.routing["tickettype_id"] == "1" and result.routing["team"] == "Service Desk"
     (ticket,) = world.tickets()
