@@ -150,7 +150,7 @@ def _blocks_tickets(mapping: Mapping) -> bool:
 
 
 def _replay_parked(company_id: str) -> None:
-    from psabridge.server.ticketing.engine import replay_parked
+    from psabridge.server.ticketing.replay import replay_parked
 
     replay_parked(CW, reason="mapping", company_id=company_id)
 

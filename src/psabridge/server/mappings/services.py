@@ -283,6 +283,6 @@ def _start_billing(mapping: Mapping) -> None:
 
 
 def _replay(system: str, company_id: str) -> None:
-    from psabridge.server.ticketing.engine import replay_parked
+    from psabridge.server.ticketing.replay import replay_parked
 
     replay_parked(system, reason="mapping", company_id=company_id)
