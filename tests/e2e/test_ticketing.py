@@ -12,7 +12,7 @@ from django.db import connection
 from psabridge.server.alerts.models import Alert
 from psabridge.server.core import connections
 from psabridge.server.core.models import IntegrationEvent
-from psabridge.server.ticketing import engine
+from psabridge.server.ticketing import engine, key_work
 from psabridge.server.ticketing.models import TicketThread
 from tests.e2e.conftest import T0, configure
 
@@ -329,9 +329,9 @@ def test_switched_off_kinds_and_mappings_are_not_ticketed(world):
 
 
 def test_test_ticket_shows_the_routing(world):
-    from psabridge.server.ticketing import test_ticket
+    from psabridge.server.ticketing import trial_ticket
 
-    result = test_ticket.send("halopsa", "antimalware", "")
+    result = trial_ticket.send("halopsa", "antimalware", "")
     assert result.ok, result.message
     assert result.routing["tickettype_id"] == "1" and result.routing["team"] == "Service Desk"
     (ticket,) = world.tickets()
@@ -369,7 +369,7 @@ class Crash(Exception):
 
 
 def _crash_once_on(monkeypatch, state):
-    real, crashed = engine._set, []
+    real, crashed = key_work._set, []
 
     def dying(alerts, new_state, *args, **kwargs):
         if new_state == state and not crashed:
@@ -377,7 +377,7 @@ def _crash_once_on(monkeypatch, state):
             raise Crash(new_state)
         return real(alerts, new_state, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "_set", dying)
+    monkeypatch.setattr(key_work, "_set", dying)
 
 
 def test_a_crash_after_the_ticket_is_recorded_never_turns_its_alert_into_a_note(world, monkeypatch):

@@ -15,7 +15,7 @@ from psabridge.server.core import connections
 from psabridge.server.core.models import IntegrationEvent
 from psabridge.server.mappings import services as mapping_services
 from psabridge.server.mappings.models import Mapping
-from psabridge.server.ticketing import engine, fields, routing, test_ticket
+from psabridge.server.ticketing import engine, fields, routing, trial_ticket
 from psabridge.server.ticketing.models import TicketThread
 from tests.conftest import add_events
 from tests.e2e.conftest import T0, event
@@ -314,7 +314,7 @@ def test_an_ambiguous_create_is_adopted_by_reference(cw):
 
 
 def test_a_test_ticket_shows_the_exact_routing(cw, admin_client):
-    result = test_ticket.send(CW, "antimalware", "")
+    result = trial_ticket.send(CW, "antimalware", "")
     assert result.ok, result.message
     assert result.routing["board_id"] == SECURITY_ALERTS and result.routing["priority_id"] == "2"
     described = dict(result.described)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from psabridge.connectors.ports import ValidationResult
 from psabridge.server.core import connections
 from psabridge.server.core.models import SystemHealth
-from psabridge.server.core.status import status_context
+from psabridge.server.dashboard.status import status_context
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from ninja.security import APIKeyCookie, HttpBearer
 from psabridge.server.alerts.api import router as alerts_router
 from psabridge.server.billing.api import router as billing_router
 from psabridge.server.core import access
-from psabridge.server.core.api import router as events_router
 from psabridge.server.core.models import ApiToken
+from psabridge.server.dashboard.api import router as events_router
 from psabridge.server.mappings.api import router as mappings_router
 
 

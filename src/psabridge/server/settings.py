@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "psabridge.server.mappings",
     "psabridge.server.ticketing",
     "psabridge.server.billing",
+    "psabridge.server.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -10,13 +10,14 @@ from psabridge.server.billing import cw_views, invoice_views, push_views
 from psabridge.server.billing import views as billing_views
 from psabridge.server.core import connection_views, login_views
 from psabridge.server.core import views as core_views
+from psabridge.server.dashboard import views as dashboard_views
 from psabridge.server.mappings import views as mapping_views
 from psabridge.server.ticketing import views as ticketing_views
 
 urlpatterns = [
     path("login/", login_views.ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", core_views.dashboard, name="dashboard"),
+    path("", dashboard_views.dashboard, name="dashboard"),
     path("connections/", core_views.connections, name="connections"),
     path("connections/<str:system>/", connection_views.connection_page, name="connection"),
     path(
@@ -68,13 +69,13 @@ urlpatterns = [
     path("alerts/", alert_views.alert_list, name="alerts"),
     path("alerts/ignored/", alert_views.ignored_events, name="alerts_ignored"),
     path("alerts/<int:alert_id>/", alert_views.alert_detail, name="alert_detail"),
-    path("events/", core_views.events, name="events"),
-    path("events/recheck", core_views.events_recheck, name="events_recheck"),
-    path("events/<int:event_id>/ignore", core_views.event_ignore, name="event_ignore"),
-    path("events/<int:event_id>/resolve", core_views.event_resolve, name="event_resolve"),
-    path("status/", core_views.status, name="status"),
-    path("healthz", core_views.healthz, name="healthz"),
-    path("metrics", core_views.metrics, name="metrics"),
+    path("events/", dashboard_views.events, name="events"),
+    path("events/recheck", dashboard_views.events_recheck, name="events_recheck"),
+    path("events/<int:event_id>/ignore", dashboard_views.event_ignore, name="event_ignore"),
+    path("events/<int:event_id>/resolve", dashboard_views.event_resolve, name="event_resolve"),
+    path("status/", dashboard_views.status, name="status"),
+    path("healthz", dashboard_views.healthz, name="healthz"),
+    path("metrics", dashboard_views.metrics, name="metrics"),
     path(
         "webhooks/gravityzone/<uuid:receiver_id>",
         receiver.gravityzone_webhook,

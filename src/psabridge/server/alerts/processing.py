@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from psabridge.domain.alerts import Alert as DomainAlert
 from psabridge.domain.alerts import normalize
+from psabridge.server.alerts import signals
 from psabridge.server.alerts.models import Alert, AlertState, EventState, InboundEvent
 from psabridge.server.core.models import SecurityCompany
 
@@ -27,9 +28,7 @@ def process_pending(batch_size: int = BATCH_SIZE) -> int:
         if done < batch_size:
             break
     if total and Alert.objects.filter(state=AlertState.QUEUED).exists():
-        from psabridge.server.ticketing.tasks import route_alerts
-
-        route_alerts()
+        signals.alerts_queued.send(Alert)
     return total
 
 
@@ -124,13 +123,12 @@ def _initial_state(alert: DomainAlert) -> str:
     if alert.is_test:
         return AlertState.TEST
     # Only alerts received while ticketing is on become tickets; older ones stay as they were.
-    return AlertState.QUEUED if _ticketing_on() else AlertState.RECEIVED
+    return AlertState.QUEUED if _queue_wanted() else AlertState.RECEIVED
 
 
-def _ticketing_on() -> bool:
-    from psabridge.server.ticketing.models import TicketingSettings
-
-    return TicketingSettings.objects.filter(enabled=True).exists()
+def _queue_wanted() -> bool:
+    # Ticketing answers whether it is switched on (alerts does not import it).
+    return any(wanted for _receiver, wanted in signals.queue_wanted.send(Alert))
 
 
 def stale_pending_exists(older_than: timedelta = timedelta(seconds=30)) -> bool:

@@ -7,3 +7,11 @@ class BillingConfig(AppConfig):
     name = "psabridge.server.billing"
     label = "billing"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from psabridge.server.billing import receivers
+        from psabridge.server.mappings import signals
+
+        signals.mapping_changed.connect(
+            receivers.start_billing, dispatch_uid="billing.start_billing"
+        )

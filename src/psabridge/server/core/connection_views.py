@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 from psabridge.connectors.errors import ConnectorError
 from psabridge.connectors.ports import ValidationResult
 from psabridge.connectors.profile import SystemProfile
-from psabridge.server.core import connections, systems
+from psabridge.server.core import connections, signals, systems
 from psabridge.server.core.forms import ConnectionForm
+from psabridge.server.core.models import Connection
 
 
 def _spec(system: str) -> SystemProfile:
@@ -50,10 +51,10 @@ def _page(
         "system": spec.kind,
         "title": spec.name,
     }
-    if spec.kind == systems.GRAVITYZONE and connection is not None:
-        from psabridge.server.alerts.views import push_card_context
-
-        context.update(push_card_context(request))
+    if connection is not None:
+        shown = signals.connection_page_shown.send(Connection, request=request, system=spec.kind)
+        for _receiver, extra in shown:
+            context.update(extra if isinstance(extra, dict) else {})
     return render(request, "core/connection.html", context)
 
 
@@ -107,8 +108,5 @@ def _after_save(request: HttpRequest, system: str) -> None:
 
 
 def _refresh_mappings() -> None:
-    from psabridge.server.mappings import services
-
-    psa = services.psa_system()
-    if psa is not None and connections.gravityzone_connection() is not None:
-        services.refresh(psa)
+    """Have the mappings re-read the PSA side (mappings listens: core does not import it)."""
+    signals.mapping_source_saved.send(Connection)

@@ -37,6 +37,7 @@ from psabridge.domain.mapping import (
 from psabridge.server.core import connections
 from psabridge.server.core.models import SecurityCompany
 from psabridge.server.mappings.models import Mapping, PsaClient
+from psabridge.server.mappings.signals import MappingChange, mapping_changed
 
 CW = "connectwise"
 AUTOMATE = "automate"
@@ -140,19 +141,13 @@ def recheck() -> int:
         mapping.checked_at = now
         mapping.save(update_fields=CHECKED)
         if was_blocked and not _blocks_tickets(mapping):
-            _replay_parked(mapping.company_id)
+            mapping_changed.send(Mapping, mapping=mapping, change=MappingChange.UNBLOCKED)
     return len(mappings)
 
 
 def _blocks_tickets(mapping: Mapping) -> bool:
     # The ticketing engine parks a Disallow Saving company's alerts (R2.4, R5.8).
     return any(issue.get("code") == "disallow_saving" for issue in mapping.issues)
-
-
-def _replay_parked(company_id: str) -> None:
-    from psabridge.server.ticketing.engine import replay_parked
-
-    replay_parked(CW, reason="mapping", company_id=company_id)
 
 
 def check(mapping: Mapping, seen: LinkedWorld, names: dict[str, str]) -> None:

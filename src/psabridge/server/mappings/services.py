@@ -25,6 +25,7 @@ from psabridge.server.core.models import Connection, SecurityCompany
 from psabridge.server.mappings import connectwise
 from psabridge.server.mappings.connectwise import UpdateResult
 from psabridge.server.mappings.models import Mapping, PsaClient
+from psabridge.server.mappings.signals import MappingChange, mapping_changed
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ def confirm(system: str, psa_client_id: str, company_id: str) -> Mapping:
     )
     if _is_cw(system):
         connectwise.on_confirm(mapping)
-    _replay(system, company_id)
+    _announce(mapping, MappingChange.CREATED)
     return mapping
 
 
@@ -250,17 +251,17 @@ def apply(
     ]
     result = connectwise.apply_detected(chosen) if _is_cw(system) else UpdateResult()
     for mapping in chosen:
-        if mapping.pk in result.changed and mapping.ticketing:  # now another company's mapping
-            _replay(system, mapping.company_id)
+        if mapping.pk in result.changed:  # maybe now another company's mapping
+            _announce(mapping, MappingChange.ASSOCIATION_CHANGED)
     for mapping in chosen:
-        if _set_checkboxes(system, mapping, wanted[mapping.pk]):
+        if _set_checkboxes(mapping, wanted[mapping.pk]):
             result.changed.add(mapping.pk)
     if _is_cw(system) and result.changed:
         connectwise.recheck()
     return result
 
 
-def _set_checkboxes(system: str, mapping: Mapping, values: dict[str, bool]) -> bool:
+def _set_checkboxes(mapping: Mapping, values: dict[str, bool]) -> bool:
     if (mapping.billing, mapping.ticketing) == (values["billing"], values["ticketing"]):
         return False
     turned_on = values["ticketing"] and not mapping.ticketing
@@ -268,20 +269,12 @@ def _set_checkboxes(system: str, mapping: Mapping, values: dict[str, bool]) -> b
     mapping.billing, mapping.ticketing = values["billing"], values["ticketing"]
     mapping.save(update_fields=["billing", "ticketing"])
     if turned_on:
-        _replay(system, mapping.company_id)
-    # ConnectWise billing on only sets the flag: the agreement sync does the rest (R4.4).
-    if billing_on and not _is_cw(system):
-        _start_billing(mapping)
+        _announce(mapping, MappingChange.TICKETING_ON)
+    if billing_on:
+        _announce(mapping, MappingChange.BILLING_ON)
     return True
 
 
-def _start_billing(mapping: Mapping) -> None:
-    from psabridge.server.billing.invoices import enable_billing
-
-    enable_billing(mapping)
-
-
-def _replay(system: str, company_id: str) -> None:
-    from psabridge.server.ticketing.engine import replay_parked
-
-    replay_parked(system, reason="mapping", company_id=company_id)
+def _announce(mapping: Mapping, change: MappingChange) -> None:
+    """Tell the apps above (ticketing, billing) what changed; they act at once."""
+    mapping_changed.send(Mapping, mapping=mapping, change=change)

@@ -172,9 +172,9 @@ def save(
 
 
 def _replay(system: str) -> None:
-    from psabridge.server.ticketing import engine
+    from psabridge.server.ticketing import replay
 
-    engine.replay_parked(system, reason="configuration")
+    replay.replay_parked(system, reason="configuration")
 
 
 def mark_invalid(system: str, problem: str) -> None:

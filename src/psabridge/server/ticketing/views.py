@@ -16,7 +16,7 @@ from psabridge.domain.alerts import AlertKind
 from psabridge.server.core.views import not_configured
 from psabridge.server.mappings.models import Mapping
 from psabridge.server.mappings.services import psa_system
-from psabridge.server.ticketing import boards, forms, profiles, routing, test_ticket
+from psabridge.server.ticketing import boards, forms, profiles, routing, trial_ticket
 from psabridge.server.ticketing.routing import Route
 
 
@@ -187,7 +187,7 @@ def ticketing_test(request: HttpRequest, kind: str) -> HttpResponse:
     system = psa_system()
     if system is None or kind not in AlertKind._value2member_map_:
         return HttpResponse("Unknown alert kind or no PSA connected.", status=400)
-    result = test_ticket.send(
+    result = trial_ticket.send(
         system,
         kind,
         request.POST.get("mapping_id", ""),

@@ -26,13 +26,13 @@ def status_context() -> dict[str, Any]:
     from psabridge.server.alerts import queue_health
 
     now = timezone.now()
-    systems = _system_rows(now)
+    system_rows = _system_rows(now)
     beats = [
         {"beat": b, "stale": now - b.at > HEARTBEAT_STALE}
         for b in Heartbeat.objects.order_by("-at")[:10]
     ]
     return {
-        "systems": systems,
+        "systems": system_rows,
         "push": PushState.objects.first(),
         "heartbeats": beats,
         "recent_calls": OutboundCall.objects.order_by("-at")[:50],

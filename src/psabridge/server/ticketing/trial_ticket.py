@@ -1,4 +1,4 @@
-"""Test tickets (R5.11): one ticket with the exact routing an alert kind would get."""
+"""Test tickets (R5.11), sent from the settings page: one ticket with the routing a kind gets."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from psabridge.server.core import events as event_service
-from psabridge.server.core import status as status_service
 from psabridge.server.core.models import EventState, IntegrationEvent
+from psabridge.server.dashboard import status as status_service
 
 router = Router(tags=["events"])
 

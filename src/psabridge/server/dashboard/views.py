@@ -1,0 +1,115 @@
+"""Pages that look across every app: dashboard, events, status, health and metrics."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from psabridge.server.alerts.models import Alert, EventState, InboundEvent, PushState
+from psabridge.server.core import events as event_service
+from psabridge.server.core import systems
+from psabridge.server.core.access import metrics_guard
+from psabridge.server.core.models import Connection, IntegrationEvent, SecurityCompany
+from psabridge.server.core.models import EventState as IntegrationState
+from psabridge.server.dashboard import status as status_service
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Show what needs attention first, then the last day's alerts."""
+    since = timezone.now() - timedelta(hours=24)
+    by_kind = (
+        Alert.objects.filter(occurred_at__gte=since, is_test=False)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    context = {
+        "gravityzone": Connection.objects.filter(system=systems.GRAVITYZONE).first(),
+        "push": PushState.objects.first(),
+        "open_events": IntegrationEvent.objects.open().order_by("-priority", "-last_seen")[:5],
+        "alerts_24h": sum(row["n"] for row in by_kind),
+        "alerts_by_kind": by_kind,
+        "pending_events": InboundEvent.objects.filter(state=EventState.PENDING).count(),
+        "company_count": SecurityCompany.objects.count(),
+    }
+    return render(request, "dashboard/dashboard.html", context)
+
+
+def events(request: HttpRequest) -> HttpResponse:
+    """List integration events, open ones first, filtered by state (R7.1)."""
+    state = request.GET.get("state", "open")
+    rows = IntegrationEvent.objects.order_by("-priority", "-last_seen")
+    if state in IntegrationState.values:
+        rows = rows.filter(state=state)
+    context = {"rows": rows[:200], "state": state, "states": IntegrationState.choices}
+    return render(request, "dashboard/events.html", context)
+
+
+@require_POST
+def event_ignore(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Ignore one event by hand."""
+    event_service.set_state(event_id, IntegrationState.IGNORED)
+    messages.success(request, "Event ignored.")
+    return redirect("events")
+
+
+# Where the fix of an event is done, for events psabridge cannot fix by itself.
+FIX_PAGES = {
+    "alerts_unmapped_company": "mappings",
+    "invalid_ticketing_configuration": "ticketing",
+    "ticketing_closure_failure": "ticketing",
+}
+
+
+@require_POST
+def event_resolve(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Apply an event's recommended fix where psabridge can (R7.1), else open the right page."""
+    event = IntegrationEvent.objects.get(pk=event_id)
+    if event.kind in FIX_PAGES:
+        return redirect(FIX_PAGES[event.kind])
+    outcome = status_service.resolve(event)
+    messages.success(request, f"{event.title}: {outcome}")
+    return redirect("events")
+
+
+@require_POST
+def events_recheck(request: HttpRequest) -> HttpResponse:
+    """Re-run the checks that raise and close events."""
+    outcome = status_service.recheck_all()
+    messages.success(request, f"Events rechecked: {outcome}")
+    return redirect("events")
+
+
+def status(request: HttpRequest) -> HttpResponse:
+    """Show each system's health, the push service, heartbeats and the last calls (R7.2)."""
+    return render(request, "dashboard/status.html", status_service.status_context())
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers and work moves; 503 with the problems when work is stuck.
+
+    `?live=1` asks only whether this web process and its database answer (load balancers,
+    `psabridge run` waiting for the web process): a stuck worker must not take the webhook down.
+    """
+    from psabridge.server.alerts import queue_health
+
+    InboundEvent.objects.exists()
+    if request.GET.get("live"):
+        return JsonResponse({"status": "ok"})
+    found = queue_health.problems()
+    if found:
+        return JsonResponse({"status": "degraded", "problems": found}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@metrics_guard
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text metrics (R7.6): an API token (Bearer) or a login, unless made public."""
+    body = status_service.prometheus_text()
+    return HttpResponse(body, content_type="text/plain; version=0.0.4")
