@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from django.utils import timezone
 
 from psabridge.connectors.errors import RateLimitedError
+from psabridge.connectors.ports import TicketDesk
 from psabridge.server.alerts.models import Alert, AlertState
 from psabridge.server.core import connections
 from psabridge.server.core import events as event_service
@@ -34,7 +34,7 @@ def active_psa() -> str | None:
 
 def route_queued(
     now: datetime | None = None,
-    desk: Any = None,
+    desk: TicketDesk | None = None,
     between_keys: Callable[[], None] | None = None,
 ) -> RouteResult:
     """Route every queued alert once, key by key; return counts and when to run again.

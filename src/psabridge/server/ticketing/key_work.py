@@ -20,7 +20,7 @@ from psabridge.connectors.errors import (
     RateLimitedError,
     TransientError,
 )
-from psabridge.connectors.ports import NewTicket
+from psabridge.connectors.ports import NewTicket, TicketDesk
 from psabridge.domain.aggregation import AddNote, CreateTicket, NeedTicketState, Policy, decide
 from psabridge.server.alerts.models import Alert, AlertState
 from psabridge.server.core import events as event_service
@@ -73,7 +73,7 @@ class KeyWork:
     mapping: Mapping
     endpoint: str
     kind: str
-    desk: Any
+    desk: TicketDesk
     now: datetime
     result: RouteResult
     alerts: list[Alert] = field(init=False, default_factory=list)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db.models import Q
 
 from psabridge.connectors.errors import ConnectorError, RateLimitedError
+from psabridge.connectors.ports import TicketDesk
 from psabridge.domain.aggregation import LastTicket
 from psabridge.server.ticketing.models import ThreadState, TicketThread
 
@@ -27,7 +27,9 @@ def last_ticket(thread: TicketThread | None, now: datetime) -> LastTicket | None
     return LastTicket(thread.psa_ticket_id, thread.last_update, closed if fresh or closed else None)
 
 
-def refresh_states(system: str, keys: list[tuple[str, str, str]], desk: Any, now: datetime) -> None:
+def refresh_states(
+    system: str, keys: list[tuple[str, str, str]], desk: TicketDesk, now: datetime
+) -> None:
     """Ask the PSA, in one call where it can, whether the tickets about to be noted are closed."""
     due = Q(key__next_note_at__isnull=True) | Q(key__next_note_at__lte=now)
     threads = (
