@@ -20,7 +20,7 @@ from typing import Any
 from billing_run import setup_django, window_bound
 from results import RESULTS, machine_facts, record
 
-SECTION = "## ConnectWise billing sync (bench/cw_sync.py)"
+SECTION = "## ConnectWise billing sync (bench/period_sync.py)"
 SYSTEM = "connectwise"
 CW_LIMIT = (1000, 60.0)  # the sandbox default: reference connectwise.md 2.5 (~1,000 a minute)
 UNCHANGED_CAP = 20  # issue 5: an unchanged sync of 2,000 companies makes at most 20 calls
@@ -128,9 +128,9 @@ def map_companies(sandbox: Any) -> int:
 
 def configure(target: Any) -> None:
     """Choose the scenario's agreement type and product, every covered status off but Active."""
-    from psabridge.server.billing import cw_settings
+    from psabridge.server.billing.periods import setup as period_setup
 
-    lists = cw_settings.live_lists(target, fresh=True)
+    lists = period_setup.live_lists(target, fresh=True)
     kind = next(o for o in lists.types if o.name == TYPE_NAME)
     product = next(o for o in lists.products if o.extra.get("identifier") == PRODUCT_CODE)
     values = {
@@ -141,18 +141,18 @@ def configure(target: Any) -> None:
         "service_board_id": "",
         "service_priority_id": "",
     }
-    errors = cw_settings.save(values, lists)
+    errors = period_setup.save(values, lists)
     if errors:
         sys.exit(f"the billing settings were refused: {errors}")
 
 
 def measured(name: str, sandbox: Any, month: Any) -> Phase:
     """Run one sync with the stored connection (psabridge's real budget) and count its calls."""
-    from psabridge.server.billing import cw_sync
+    from psabridge.server.billing.periods import sync as period_sync
 
     sandbox.connectwise.stats.reset()
     started = time.perf_counter()
-    result = cw_sync.sync(month)
+    result = period_sync.sync(month)
     seconds = time.perf_counter() - started
     stats = sandbox.connectwise.calls()
     return Phase(
@@ -202,7 +202,8 @@ def additions_match(sandbox: Any, month: Any) -> tuple[int, int]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from psabridge.domain.usage import Month
     from psabridge.sandbox.runner import Sandbox
-    from psabridge.server.billing import collection, cw_sync
+    from psabridge.server.billing import collection
+    from psabridge.server.billing.periods import sync as period_sync
 
     with Sandbox(
         companies=args.companies,
@@ -219,7 +220,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             mappings = map_companies(sandbox)
             configure(target)
             collection.collect(month, billing_only=True)
-            first = cw_sync.sync(month, target=target)
+            first = period_sync.sync(month, target=target)
         setup_seconds = time.perf_counter() - started
         print(f"setup: {mappings} mappings, first sync {first.counts()} in {setup_seconds:.0f} s")
         unchanged = measured("unchanged", sandbox, month)
@@ -276,7 +277,7 @@ def report(outcome: dict[str, Any], args: argparse.Namespace, failures: list[str
         + "\n\n"
         + textwrap.dedent(
             f"""\
-        Command: `.venv/bin/python bench/cw_sync.py --companies {args.companies}`
+        Command: `.venv/bin/python bench/period_sync.py --companies {args.companies}`
         ({machine_facts()}).
 
         Setup (not measured, limits lifted): the sandbox with {args.companies} GravityZone

@@ -102,24 +102,26 @@ def _confirmed(yes: bool, question: str) -> bool:
     return typer.confirm(question, default=False)
 
 
-@billing_app.command("cw-sync")
-def billing_cw_sync(
+def billing_sync(
     preview: bool = typer.Option(False, "--preview", help="Show the plan; write nothing."),
-    month: str = typer.Option("", help="YYYY-MM (default: the running month)."),
+    month: str = typer.Option("", help="YYYY-MM (default: the month to bill)."),
     collect: bool = typer.Option(True, help="Collect the month's GravityZone usage first."),
     yes: bool = typer.Option(False, "--yes", "-y", help=YES_HELP),
 ) -> None:
-    """ConnectWise PSA: collect the month's usage, then as `billing preview` / `billing push`."""
-    system = _setup("cw-sync")
-    if system != "connectwise":
-        raise _fail("cw-sync", "the connected PSA is not ConnectWise PSA: use billing push", 2)
-    target = _month("cw-sync", system, month)
+    """Collect the month's usage, then as `billing preview` / `billing push` (any PSA)."""
+    system = _setup("sync")
+    target = _month("sync", system, month)
     if collect:
         _collect(target)
     if preview:
-        _review("cw-sync", system, target)
+        _review("sync", system, target)
     else:
-        _push("cw-sync", system, target, yes)
+        _push("sync", system, target, yes)
+
+
+billing_app.command("sync")(billing_sync)
+# The name of earlier releases, kept so scripts and cron lines keep working.
+billing_app.command("cw-sync", hidden=True)(billing_sync)
 
 
 def _collect(month: Any) -> None:
@@ -129,6 +131,6 @@ def _collect(month: Any) -> None:
     try:
         collection.collect(month, billing_only=True)
     except collection.MonthNotStartedError as exc:
-        raise _fail("cw-sync", str(exc), 2) from None
+        raise _fail("sync", str(exc), 2) from None
     except ConnectorError as exc:
-        raise _fail("cw-sync", str(exc), 1) from None
+        raise _fail("sync", str(exc), 1) from None

@@ -33,26 +33,26 @@ def test_settings_refuse_a_bundle_then_save_and_preview(page, stack):
             break
         page.wait_for_timeout(1000)
         page.reload()
-    assert page.locator("#cw-blocked").count() == 0
+    assert page.locator("#period-blocked").count() == 0
     active = page.locator("#covered input[aria-label=Active]")
     assert active.is_checked() and active.is_disabled()
 
     page.select_option("#agreement-type", MANAGED_SECURITY)
     page.select_option("#product", SEC_BUNDLE)
-    page.click("#cw-save")
+    page.click("#period-save")
     page.wait_for_selector("#error-product")
     assert "Bundle" in page.inner_text("#error-product")
 
     page.select_option("#product", GZ_ENDPOINT)
     page.check("#covered input[aria-label=Expired]")
     page.check("#service-desk-on")
-    page.click("#cw-save")
+    page.click("#period-save")
     page.wait_for_selector("#error-board")  # the option needs a board
     page.check("#service-desk-on")
     page.select_option("#service-board", HELP_DESK)
     page.select_option("#service-priority", PRIORITY_HIGH)
-    page.click("#cw-save")
-    page.wait_for_selector("text=ConnectWise billing settings saved")
+    page.click("#period-save")
+    page.wait_for_selector("text=ConnectWise PSA billing settings saved")
 
     page.reload()
     assert page.input_value("#agreement-type") == MANAGED_SECURITY
@@ -61,10 +61,10 @@ def test_settings_refuse_a_bundle_then_save_and_preview(page, stack):
     assert not page.is_checked("#covered input[aria-label=Cancelled]")
     assert page.input_value("#service-priority") == PRIORITY_HIGH
 
-    page.click("#cw-sync")  # Sync now shows the writes first; nothing is written yet
-    page.wait_for_selector("#cw-preview-summary")
-    assert "Nothing was written" in page.inner_text("#cw-preview-summary")
+    page.click("#period-sync")  # Sync now shows the writes first; nothing is written yet
+    page.wait_for_selector("#period-preview-summary")
+    assert "Nothing was written" in page.inner_text("#period-preview-summary")
     screenshot(page, "cw-billing-settings")
-    if page.locator("#cw-confirm").count():
-        page.click("#cw-confirm")
-        page.wait_for_selector("#cw-sync-summary")
+    if page.locator("#period-confirm").count():
+        page.click("#period-confirm")
+        page.wait_for_selector("#period-sync-summary")

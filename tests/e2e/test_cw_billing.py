@@ -15,7 +15,6 @@ from psabridge.cli import app
 from psabridge.connectors.errors import ConnectorError
 from psabridge.domain.agreements import STATUS_ORDER
 from psabridge.domain.usage import Month
-from psabridge.server.billing import cw_settings, cw_sync, cw_text
 from psabridge.server.billing.models import (
     BillingRun,
     CwAddition,
@@ -23,6 +22,9 @@ from psabridge.server.billing.models import (
     LedgerEntry,
     UsageSnapshot,
 )
+from psabridge.server.billing.periods import setup as period_setup
+from psabridge.server.billing.periods import sync as period_sync
+from psabridge.server.billing.periods import text as period_text
 from psabridge.server.billing.snapshots import seats
 from psabridge.server.mappings.models import Mapping
 from tests.e2e.cw_world import cw_sandbox, cw_world  # noqa: F401
@@ -81,9 +83,9 @@ class CwBilling:
     def calls(self) -> dict[str, int]:
         return dict(self.world.cw_calls()["calls"])
 
-    def sync(self, month: Month | None = None, **kwargs: Any) -> cw_sync.SyncResult:
-        cw_settings.forget_lists()
-        return cw_sync.sync(month or self.month, **kwargs)
+    def sync(self, month: Month | None = None, **kwargs: Any) -> period_sync.SyncResult:
+        period_setup.forget_lists()
+        return period_sync.sync(month or self.month, **kwargs)
 
 
 def count_for(mapping: Mapping) -> int:
@@ -116,7 +118,7 @@ def set_count(mapping: Mapping, count: int) -> None:
 
 
 def save_settings(covered: Iterable[str] = (), **service: Any) -> None:
-    cw_settings.forget_lists()
+    period_setup.forget_lists()
     values = {
         "agreement_type_id": MANAGED_SECURITY,
         "product_id": GZ_ENDPOINT,
@@ -126,7 +128,7 @@ def save_settings(covered: Iterable[str] = (), **service: Any) -> None:
         "service_priority_id": "",
         **service,
     }
-    assert cw_settings.save(values) == {}
+    assert period_setup.save(values) == {}
 
 
 @pytest.fixture
@@ -296,7 +298,7 @@ def test_a_removed_priority_falls_back_to_the_default(cw):
     [ticket] = cw.tickets(cw.by_case["expired_only"])
     assert ticket["priority"]["id"] == DEFAULT_PRIORITY
     assert any("default priority" in p for p in result.problems)
-    assert cw_settings.load().service_desk  # the option stays on
+    assert period_setup.load().service_desk  # the option stays on
 
 
 def test_disallow_saving_writes_nothing_and_says_why(cw):
@@ -374,13 +376,13 @@ def test_preview_writes_nothing(cw):
     actions = {p.mapping.pk: p.action for p in result.plans}
     assert actions[cw.by_case["plain"].pk] == "create"
     assert actions[cw.by_case["future_bill_start"].pk] == "skipped"
-    text = "\n".join(cw_text.describe(result))
+    text = "\n".join(period_text.describe(result))
     assert "nothing written" in text and "create an addition of" in text
 
 
 def test_sync_due_collects_gravityzone_usage_first(cw):
     UsageSnapshot.objects.all().delete()
-    [result] = cw_sync.sync_due(timezone.now().replace(day=15), collect=True)
+    [result] = period_sync.sync_due(timezone.now().replace(day=15), collect=True)
     for plan in result.plans:
         snapshot = UsageSnapshot.objects.filter(
             company_id=plan.mapping.company_id, month=result.month
@@ -393,7 +395,7 @@ def test_sync_due_collects_gravityzone_usage_first(cw):
 def test_cli_previews_then_syncs(cw):
     month = str(cw.month)
     preview = CliRunner().invoke(
-        app, ["billing", "cw-sync", "--preview", "--no-collect", "--month", month]
+        app, ["billing", "sync", "--preview", "--no-collect", "--month", month]
     )
     assert preview.exit_code == 0, preview.output
     assert f"preview of {month}" in preview.output and not CwAddition.objects.exists()
@@ -404,38 +406,38 @@ def test_cli_previews_then_syncs(cw):
         app, ["billing", "push", "--month", month, "--yes"]
     )  # `billing push` is the same for every PSA
     assert synced.exit_code == 0 and f"synced {month}" in synced.output
-    again = CliRunner().invoke(app, ["billing", "cw-sync", "--no-collect", "--month", month])
+    again = CliRunner().invoke(app, ["billing", "sync", "--no-collect", "--month", month])
     assert f"synced {month}: 0 write(s)" in again.output
 
 
 def test_pages_show_settings_preview_sync_and_ledger(cw, admin_client):
-    page = admin_client.get("/billing/connectwise/").content.decode()
-    assert 'id="cw-blocked"' not in page and "Managed Security" in page
-    preview = admin_client.get(f"/billing/connectwise/preview?month={cw.month}").content.decode()
-    assert 'id="cw-plan"' in preview and "create an addition" in preview
-    started = admin_client.post(f"/billing/connectwise/sync?month={cw.month}", {"collect": "1"})
-    assert 'id="cw-started"' in started.content.decode()  # the task ran (immediate in tests)
+    page = admin_client.get("/billing/agreements/").content.decode()
+    assert 'id="period-blocked"' not in page and "Managed Security" in page
+    preview = admin_client.get(f"/billing/agreements/preview?month={cw.month}").content.decode()
+    assert 'id="period-plan"' in preview and "create an addition" in preview
+    started = admin_client.post(f"/billing/agreements/sync?month={cw.month}", {"collect": "1"})
+    assert 'id="period-started"' in started.content.decode()  # the task ran (immediate in tests)
     assert not BillingRun.objects.exists(), "collecting writes nothing"
-    review = admin_client.post(f"/billing/connectwise/sync?month={cw.month}").content.decode()
-    assert 'id="cw-confirm"' in review and not BillingRun.objects.exists(), "shown, not written"
-    done = admin_client.post(f"/billing/connectwise/sync?month={cw.month}", {"confirm": "1"})
-    assert 'id="cw-sync-summary"' in done.content.decode()
+    review = admin_client.post(f"/billing/agreements/sync?month={cw.month}").content.decode()
+    assert 'id="period-confirm"' in review and not BillingRun.objects.exists(), "shown, not written"
+    done = admin_client.post(f"/billing/agreements/sync?month={cw.month}", {"confirm": "1"})
+    assert 'id="period-sync-summary"' in done.content.decode()
     assert BillingRun.objects.filter(system=CW).count() == 1
-    answer = admin_client.post(f"/billing/connectwise/sync?month={cw.month}").content.decode()
-    assert 'id="cw-confirm"' not in answer and "Nothing was written" in answer
-    page = admin_client.get("/billing/connectwise/").content.decode()
-    assert 'id="cw-runs"' in page and 'id="cw-additions"' in page
+    answer = admin_client.post(f"/billing/agreements/sync?month={cw.month}").content.decode()
+    assert 'id="period-confirm"' not in answer and "Nothing was written" in answer
+    page = admin_client.get("/billing/agreements/").content.decode()
+    assert 'id="period-runs"' in page and 'id="period-additions"' in page
     run = BillingRun.objects.filter(system=CW).order_by("started_at").first()
     ledger = admin_client.get(f"/billing/runs/{run.pk}/").content.decode()
     assert "create" in ledger
 
 
 def test_saving_refuses_bundle_inactive_and_unknown_values(cw):
-    cw_settings.forget_lists()
-    base = cw_settings.parse({"agreement_type_id": MANAGED_SECURITY, "product_id": "5"})
-    assert "Bundle" in cw_settings.save(base)["product_id"]
-    assert "inactive" in cw_settings.save({**base, "product_id": "4"})["product_id"]
-    assert "agreement_type_id" in cw_settings.save({**base, "agreement_type_id": "999"})
+    period_setup.forget_lists()
+    base = period_setup.parse({"agreement_type_id": MANAGED_SECURITY, "product_id": "5"})
+    assert "Bundle" in period_setup.save(base)["product_id"]
+    assert "inactive" in period_setup.save({**base, "product_id": "4"})["product_id"]
+    assert "agreement_type_id" in period_setup.save({**base, "agreement_type_id": "999"})
     desk = {**base, "product_id": GZ_ENDPOINT, "service_desk": True}
-    assert "service_board_id" in cw_settings.save(desk)
-    assert cw_settings.load().product_id == GZ_ENDPOINT  # nothing of the bad input was saved
+    assert "service_board_id" in period_setup.save(desk)
+    assert period_setup.load().product_id == GZ_ENDPOINT  # nothing of the bad input was saved

@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from psabridge.domain.usage import Month
-from psabridge.server.billing import collection, cw_sync
+from psabridge.server.billing import collection
 from psabridge.server.billing.models import CwAddition, LedgerEntry, UsageSnapshot
+from psabridge.server.billing.periods import sync as period_sync
 from psabridge.server.billing.snapshots import seats
 from psabridge.server.core import connections
 from psabridge.server.mappings.models import Mapping
@@ -77,7 +78,7 @@ def test_the_closed_month_keeps_its_count_and_is_never_patched(cw):  # noqa: F81
         assert addition["quantity"] == gz_seats(mapping.company_id, month) > 0
 
     before = cw.calls()
-    first = cw_sync.sync_due(move_to(cw, end + timedelta(minutes=15)), collect=True)
+    first = period_sync.sync_due(move_to(cw, end + timedelta(minutes=15)), collect=True)
     assert [r.month for r in first] == [str(month), str(month.next())]
     writes = writes_between(before, cw.calls())
     assert PATCH not in writes, "the finished month's additions are not written down"
@@ -95,7 +96,7 @@ def test_the_closed_month_keeps_its_count_and_is_never_patched(cw):  # noqa: F81
         endpoint = next(e for e in gz.endpoints_of(mapping.company_id) if e.licensed == 1)
         endpoint.licensed = 6
     closed_before = month_additions(cw, companies, month)
-    cw_sync.sync_due(move_to(cw, end + timedelta(days=1, hours=4)), collect=True)
+    period_sync.sync_due(move_to(cw, end + timedelta(days=1, hours=4)), collect=True)
     assert month_additions(cw, companies, month) == closed_before, "untouched, to the field"
     assert LedgerEntry.objects.filter(action="closed", run__month=str(month)).exists()
     for mapping in companies:

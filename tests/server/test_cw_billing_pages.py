@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from psabridge.server.billing import cw_settings
 from psabridge.server.billing.models import CwBillingSettings
+from psabridge.server.billing.periods import setup as period_setup
 from psabridge.server.core.models import Connection
 
 
@@ -20,8 +20,8 @@ def _connection(outcome: str, message: str = "") -> Connection:
 
 
 def test_settings_are_disabled_until_connected(admin_client):
-    page = admin_client.get("/billing/connectwise/").content.decode()
-    assert 'id="cw-blocked"' in page and "not connected yet" in page
+    page = admin_client.get("/billing/agreements/").content.decode()
+    assert 'id="period-blocked"' in page and "not connected yet" in page
     assert 'href="/connections/connectwise/"' in page
     assert '<select name="agreement_type_id" id="agreement-type" disabled' in page
     assert "Sync now" not in page  # nothing to sync before the settings are saved
@@ -29,7 +29,7 @@ def test_settings_are_disabled_until_connected(admin_client):
 
 def test_settings_stay_disabled_after_a_failed_validation(admin_client):
     _connection("invalid_credentials", "The public or private key is wrong")
-    page = admin_client.get("/billing/connectwise/").content.decode()
+    page = admin_client.get("/billing/agreements/").content.decode()
     assert "The public or private key is wrong" in page
     assert '<select name="product_id" id="product" disabled' in page
 
@@ -37,7 +37,7 @@ def test_settings_stay_disabled_after_a_failed_validation(admin_client):
 def test_saving_without_a_valid_connection_changes_nothing(admin_client):
     _connection("cannot_connect")
     answer = admin_client.post(
-        "/billing/connectwise/save", {"agreement_type_id": "1", "product_id": "2"}
+        "/billing/agreements/save", {"agreement_type_id": "1", "product_id": "2"}
     )
     assert answer.status_code == 400
     assert "validate it first" in answer.content.decode()
@@ -45,17 +45,17 @@ def test_saving_without_a_valid_connection_changes_nothing(admin_client):
 
 
 def test_preview_says_what_is_missing(admin_client):
-    answer = admin_client.get("/billing/connectwise/preview").content.decode()
-    assert 'id="cw-failure"' in answer and "not set up" in answer
+    answer = admin_client.get("/billing/agreements/preview").content.decode()
+    assert 'id="period-failure"' in answer and "not set up" in answer
 
 
 def test_parse_reads_checkboxes_and_lists():
-    values = cw_settings.parse(
+    values = period_setup.parse(
         {"agreement_type_id": " 3 ", "covered": ["Expired"], "service_desk": "on"}
     )
     assert values["agreement_type_id"] == "3"
     assert values["covered"] == ["Expired"] and values["service_desk"] is True
-    assert cw_settings.parse({})["service_desk"] is False
+    assert period_setup.parse({})["service_desk"] is False
 
 
 def test_halo_overview_links_to_connectwise_billing(admin_client):

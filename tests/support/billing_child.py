@@ -51,7 +51,8 @@ def halo_setup(spec: dict[str, Any]) -> None:
 def cw_setup(spec: dict[str, Any]) -> None:
     """Every scenario company mapped with Billing on, agreement type and product chosen, the
     running month collected."""
-    from psabridge.server.billing import collection, cw_settings
+    from psabridge.server.billing import collection
+    from psabridge.server.billing.periods import setup as period_setup
     from psabridge.server.mappings.models import Mapping
 
     _connect(spec, "connectwise", CW_FIELDS)
@@ -65,7 +66,7 @@ def cw_setup(spec: dict[str, Any]) -> None:
             billing=True,
         )
     values = {"agreement_type_id": "1", "product_id": "1", "covered": [], "service_desk": False}
-    errors = cw_settings.save(cw_settings.parse(values))
+    errors = period_setup.save(period_setup.parse(values))
     assert not errors, errors
     collection.collect(collection.current_month(), billing_only=True)
 

@@ -92,7 +92,7 @@ ROUTERS = max(1, env_number("PSABRIDGE_ROUTERS", 2, int))
 METRICS_PUBLIC = env_bool("PSABRIDGE_METRICS_PUBLIC", False)
 # The largest request body accepted (a push of GravityZone events above all): larger is 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_number("PSABRIDGE_MAX_BODY_BYTES", 10 * 1024 * 1024, int)
-# Invoices one billing write call may carry (HaloPSA takes up to 100 records per POST).
+# Invoices one billing write call may carry (a PSA may take fewer: its write_batch_size).
 BILLING_WRITE_BATCH = max(1, min(100, env_number("PSABRIDGE_BILLING_WRITE_BATCH", 100, int)))
 
 INSTALLED_APPS = [
@@ -178,8 +178,8 @@ else:
 RATE_LIMIT_STORAGE = REDIS_URL or os.environ.get(
     "PSABRIDGE_RATE_STORAGE", f"sqlite://{DATA_DIR / 'ratelimit.sqlite3'}"
 )
-# A tenant's own limit where it differs from the reference's (PSABRIDGE_RATE_LIMIT_HALOPSA=
-# "500/5 minutes"; an on-premises HaloPSA has none): it replaces the connector's limits.
+# A tenant's own limit where it differs from the reference's (PSABRIDGE_RATE_LIMIT_<SYSTEM>=
+# "500/5 minutes"; an on-premises PSA may have none): it replaces the connector's limits.
 RATE_LIMIT_PREFIX = "PSABRIDGE_RATE_LIMIT_"
 RATE_LIMIT_OVERRIDES = {
     name[len(RATE_LIMIT_PREFIX) :].lower(): value

@@ -6,8 +6,9 @@ from django.urls import path
 from psabridge.server.alerts import receiver
 from psabridge.server.alerts import views as alert_views
 from psabridge.server.api import api
-from psabridge.server.billing import cw_views, invoice_views, push_views
+from psabridge.server.billing import invoice_views, push_views
 from psabridge.server.billing import views as billing_views
+from psabridge.server.billing.periods import views as period_views
 from psabridge.server.core import connection_views, login_views
 from psabridge.server.core import views as core_views
 from psabridge.server.dashboard import views as dashboard_views
@@ -41,10 +42,14 @@ urlpatterns = [
     path("ticketing/test/<str:kind>", ticketing_views.ticketing_test, name="ticketing_test"),
     path("billing/", billing_views.usage_overview, name="billing"),
     path("billing/collect", billing_views.usage_collect, name="billing_collect"),
-    path("billing/connectwise/", cw_views.cw_billing, name="cw_billing"),
-    path("billing/connectwise/save", cw_views.cw_billing_save, name="cw_billing_save"),
-    path("billing/connectwise/preview", cw_views.cw_billing_preview, name="cw_billing_preview"),
-    path("billing/connectwise/sync", cw_views.cw_billing_sync, name="cw_billing_sync"),
+    path("billing/agreements/", period_views.period_billing, name="period_billing"),
+    path("billing/agreements/save", period_views.period_billing_save, name="period_billing_save"),
+    path(
+        "billing/agreements/preview",
+        period_views.period_billing_preview,
+        name="period_billing_preview",
+    ),
+    path("billing/agreements/sync", period_views.period_billing_sync, name="period_billing_sync"),
     path("billing/products", billing_views.product_mapping_save, name="billing_products"),
     path("billing/preview", push_views.billing_preview, name="billing_preview"),
     path("billing/review", push_views.billing_review, name="billing_review"),

@@ -29,7 +29,7 @@ from psabridge.domain.usage import (
 )
 from psabridge.server.billing import snapshots
 from psabridge.server.billing.models import UsageCollection, UsageSnapshot
-from psabridge.server.core import connections
+from psabridge.server.core import connections, systems
 from psabridge.server.mappings.models import Mapping
 
 log = logging.getLogger(__name__)
@@ -183,11 +183,12 @@ def current_month(now: datetime | None = None) -> Month:
 
 
 def last_finished_month(now: datetime | None = None) -> Month:
-    """Return the month before the running one: the month a HaloPSA push bills (R3.3, R3.4)."""
+    """Return the month before the running one: the month an invoice push bills (R3.3, R3.4)."""
     return current_month(now).previous()
 
 
 def month_to_bill(system: str | None, now: datetime | None = None) -> Month:
-    """The month a push bills by default: the last finished one (HaloPSA invoices, R3.3), or the
-    running one (ConnectWise additions follow the running month, R4.4)."""
-    return current_month(now) if system == "connectwise" else last_finished_month(now)
+    """The month a push bills by default: the last finished one (invoice lines, R3.3), or the
+    running one for a PSA whose quantities follow the running month (additions, R4.4)."""
+    running = bool(system) and systems.psa(str(system)).month_billed == "running"
+    return current_month(now) if running else last_finished_month(now)

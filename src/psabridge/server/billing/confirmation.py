@@ -1,9 +1,10 @@
 """Review a month's push for the connected PSA as its exact writes and a fingerprint, then make
 them only when that fingerprint is confirmed (the CLI and the REST API; R3.8).
 
-HaloPSA pushes the last finished month's invoice lines; ConnectWise syncs additions (the running
-month, or an ended one's final count). Either way nothing is written unreviewed: a push names the
-fingerprint of the writes it confirms and is refused when they changed meanwhile.
+A PSA billed by invoice lines gets the last finished month's lines pushed; one billed by period
+quantities gets its additions synced (the running month, or an ended one's final count). Either
+way nothing is written unreviewed: a push names the fingerprint of the writes it confirms and is
+refused when they changed meanwhile.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from psabridge.domain.usage import Month
-from psabridge.server.billing import cw_sync, cw_text, push
+from psabridge.server.billing import push
+from psabridge.server.billing.periods import sync as period_sync
+from psabridge.server.billing.periods import text as period_text
 from psabridge.server.billing.plan_text import plan_lines
 from psabridge.server.billing.plans import CompanyPlan, fingerprint
 from psabridge.server.billing.push import NotPushableError
+from psabridge.server.core import systems
 
 __all__ = ["NotPushableError", "Review", "apply", "review"]
 
@@ -45,15 +49,15 @@ class Review:
 
 def review(system: str, month: Month) -> Review:
     """Return the writes a push of the month would make; write nothing."""
-    if system == "connectwise":
-        return _cw_review(month)
+    if _by_periods(system):
+        return _period_review(system, month)
     push.check_month(month)
     plans = push.preview(system, month)
     return Review(
         system,
         month,
         fingerprint(plans),
-        [w for p in plans for w in _halo_writes(p)],
+        [w for p in plans for w in _line_writes(p)],
         [f"{p.mapping.psa_client_name}: {text}" for p in plans for text in p.problems],
         [
             f"{month.label()}: {sum(p.plan.writes for p in plans)} write(s) to make",
@@ -64,14 +68,14 @@ def review(system: str, month: Month) -> Review:
 
 def apply(system: str, month: Month, confirmed: str) -> dict[str, Any]:
     """Make the reviewed writes; NotPushableError when they are no longer the ones confirmed."""
-    if system == "connectwise":
-        if _cw_review(month).fingerprint != confirmed:
+    if _by_periods(system):
+        if _period_review(system, month).fingerprint != confirmed:
             raise push.PlanChangedError(
                 "the writes changed since they were reviewed: review them again"
             )
-        result = cw_sync.sync(month)
+        result = period_sync.sync(month)
         run_id = result.run.pk if result.run else None
-        return _done(run_id, month, result.writes, result.problems, cw_text.describe(result))
+        return _done(run_id, month, result.writes, result.problems, period_text.describe(result))
     run = push.push(system, month, confirmed=confirmed)
     text = [f"pushed {run.month}: {run.writes} line write(s), {run.entries.count()} ledger entries"]
     return _done(run.pk, month, run.writes, list(run.problems), text)
@@ -89,7 +93,7 @@ def _done(
     }
 
 
-def _halo_writes(company_plan: CompanyPlan) -> list[dict[str, Any]]:
+def _line_writes(company_plan: CompanyPlan) -> list[dict[str, Any]]:
     base = {"client": company_plan.mapping.psa_client_name, "document": company_plan.invoice_id}
     plan = company_plan.plan
     rows = [
@@ -125,17 +129,21 @@ def _halo_writes(company_plan: CompanyPlan) -> list[dict[str, Any]]:
     return rows
 
 
-def _cw_review(month: Month) -> Review:
-    result = cw_sync.sync(month, preview=True)
+def _by_periods(system: str) -> bool:
+    return systems.psa(system).billing_style == "period_quantities"
+
+
+def _period_review(system: str, month: Month) -> Review:
+    result = period_sync.sync(month, preview=True)
     writes = []
     for plan in result.plans:
-        if plan.action in ("create", "update", "adopt") and cw_text.writes_addition(plan):
+        if plan.action in ("create", "update", "adopt") and period_text.writes_addition(plan):
             writes.append(
                 {
                     "client": plan.mapping.psa_client_name,
                     "document": plan.agreement_id,
                     "action": plan.action,
-                    "description": cw_text.plan_text(plan),
+                    "description": period_text.plan_text(plan),
                     "before": plan.step.before if plan.step else None,
                     "after": plan.quantity,
                 }
@@ -154,5 +162,10 @@ def _cw_review(month: Month) -> Review:
     problems = [f"{p.mapping.psa_client_name}: {p.skipped}" for p in result.plans if p.skipped]
     digest = hashlib.sha256(repr(sorted(map(repr, writes))).encode()).hexdigest()[:16]
     return Review(
-        "connectwise", month, digest, writes, problems + result.problems, cw_text.describe(result)
+        system,
+        month,
+        digest,
+        writes,
+        problems + result.problems,
+        period_text.describe(result),
     )

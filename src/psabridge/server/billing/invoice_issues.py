@@ -1,4 +1,4 @@
-"""What keeps a HaloPSA client's invoice from being billed, as words and as mapping issues (R2.4).
+"""What keeps a client's invoice from being billed, as words and as mapping issues (R2.4).
 
 Each push (and preview) states every billed mapping's issues afresh: an existing invoice waiting
 for the admin's confirmation, another invoice already billing the same items, stale lines.
@@ -36,7 +36,7 @@ def other_invoices_billing(
     return (
         f"the client's {'; '.join(found)} already bills what psabridge bills: nothing is pushed "
         "for this client until one invoice carries it (adopt that invoice on the mapping's "
-        "Billing page, or remove those lines in HaloPSA)"
+        "Billing page, or remove those lines in the PSA)"
     )
 
 
@@ -68,7 +68,7 @@ def issues_of(problems: list[str], stale: Iterable[CurrentLine]) -> list[dict[st
                 "code": "other_invoice",
                 "text": f"Billing stopped: {other}.",
                 "action": "Adopt that invoice on the mapping's Billing page, or remove those "
-                "lines from it in HaloPSA.",
+                "lines from it in the PSA.",
             }
         )
     lines = [f"{x.description or 'item ' + str(x.item_id)} x {x.quantity:g}" for x in stale]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from psabridge.connectors.errors import ConnectorError
 from psabridge.server.billing import invoices
 from psabridge.server.billing.models import PsaInvoice
+from psabridge.server.core import systems
 from psabridge.server.mappings.models import Mapping
 
 
@@ -51,7 +52,7 @@ def invoice_adopt(request: HttpRequest, mapping_id: int) -> HttpResponse:
     if before is not None and before.invoice_id != record.invoice_id:
         text += (
             f" The invoice psabridge created, {before.invoice_id}, is no longer used: delete it "
-            "in HaloPSA if nothing else is on it."
+            f"in {systems.label(mapping.system)} if nothing else is on it."
         )
     messages.success(request, text)
     return redirect("mapping_billing", mapping_id=mapping.pk)
@@ -59,7 +60,7 @@ def invoice_adopt(request: HttpRequest, mapping_id: int) -> HttpResponse:
 
 @require_POST
 def invoice_check(request: HttpRequest, mapping_id: int) -> HttpResponse:
-    """Look at the client's invoices again (e.g. after removing Bitdefender lines in HaloPSA)."""
+    """Look at the client's invoices again (e.g. after removing Bitdefender lines in the PSA)."""
     mapping = get_object_or_404(Mapping, pk=mapping_id)
     try:
         record = invoices.check_again(mapping)

@@ -9,7 +9,6 @@ gets a new one, named after it. psabridge never creates a second invoice for one
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from psabridge.connectors.ports_billing import BillingInvoice, BillingTarget, UsageLine
 from psabridge.domain.billing import is_ours
@@ -24,7 +23,7 @@ def billing_target(system: str) -> BillingTarget:
     return connections.stored_invoice_billing(system)
 
 
-def enable_billing(mapping: Mapping, target: Any = None) -> PsaInvoice:
+def enable_billing(mapping: Mapping, target: BillingTarget | None = None) -> PsaInvoice:
     """Billing on: adopt (after confirmation) the client's invoice of Bitdefender items, else
     create the invoice named after the client, once (R3.2, R4.7)."""
     existing = PsaInvoice.objects.filter(mapping=mapping).first()
@@ -50,7 +49,7 @@ class Candidate:
     untouched: tuple[UsageLine, ...]  # every other line: never written
 
 
-def candidates(target: Any, mapping: Mapping) -> list[Candidate]:
+def candidates(target: BillingTarget, mapping: Mapping) -> list[Candidate]:
     """Return the client's recurring invoices that bill what psabridge bills, most lines first."""
     item_ids = set(items_for(mapping, item_map(mapping.system)).values())
     found = []
@@ -76,7 +75,9 @@ def _taken_over(lines: tuple[UsageLine, ...], item_ids: set[str]) -> tuple[Usage
     return tuple(sorted(taken, key=lambda line: int(line.line_id or 0)))
 
 
-def confirm_adoption(mapping: Mapping, invoice_id: str, target: Any = None) -> PsaInvoice:
+def confirm_adoption(
+    mapping: Mapping, invoice_id: str, target: BillingTarget | None = None
+) -> PsaInvoice:
     """The admin confirmed: the next push bills on this invoice, taking over its item lines."""
     target = target or billing_target(mapping.system)
     chosen = next((c for c in candidates(target, mapping) if c.invoice.id == invoice_id), None)
@@ -96,7 +97,7 @@ def confirm_adoption(mapping: Mapping, invoice_id: str, target: Any = None) -> P
     return record
 
 
-def check_again(mapping: Mapping, target: Any = None) -> PsaInvoice:
-    """Look for an invoice to adopt again (e.g. after its lines were removed in HaloPSA)."""
+def check_again(mapping: Mapping, target: BillingTarget | None = None) -> PsaInvoice:
+    """Look for an invoice to adopt again (e.g. after its lines were removed in the PSA)."""
     PsaInvoice.objects.filter(mapping=mapping, status="proposed").delete()
     return enable_billing(mapping, target)

@@ -1,4 +1,4 @@
-"""Usage snapshots, the PSA billing records (Halo invoices, ConnectWise additions) and ledger."""
+"""Usage snapshots, the PSA billing records (invoices, agreement additions) and the ledger."""
 
 from __future__ import annotations
 
@@ -162,7 +162,7 @@ class CustomProduct(models.Model):
 
 
 class CwBillingSettings(models.Model):
-    """ConnectWise billing settings (R4.1, R4.2): one row, pk 1."""
+    """Agreement billing settings (R4.1, R4.2): one row, pk 1."""
 
     agreement_type_id = models.CharField(max_length=40, blank=True, default="")
     agreement_type_name = models.CharField(max_length=200, blank=True, default="")

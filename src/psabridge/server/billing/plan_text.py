@@ -1,4 +1,4 @@
-"""A HaloPSA push plan in words, one line per write (the CLI's preview and push)."""
+"""An invoice push plan in words, one line per write (the CLI's preview and push)."""
 
 from __future__ import annotations
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from psabridge.connectors.ports import UsageLine
-from psabridge.connectors.ports_billing import BillingInvoice
+from psabridge.connectors.ports_billing import BillingInvoice, BillingTarget
 from psabridge.domain.billing import CurrentLine, DesiredLine, Plan, marker_for, plan
 from psabridge.domain.mapping import item_removed
 from psabridge.domain.usage import Month
@@ -45,7 +44,7 @@ def items_for(mapping: Mapping, global_items: dict[str, str]) -> dict[str, str]:
 def build_plans(
     system: str,
     month: Month,
-    target: Any,
+    target: BillingTarget,
     remove_stale: dict[int, set[str]] | None = None,
     only: Mapping | None = None,
 ) -> list[CompanyPlan]:
@@ -141,7 +140,9 @@ def _products_billed(mapping: Mapping) -> set[str]:
     return {line["product_key"] for line in snapshot.lines} if snapshot else set()
 
 
-def _invoices_by_client(target: Any, client_ids: list[str]) -> dict[str, list[BillingInvoice]]:
+def _invoices_by_client(
+    target: BillingTarget, client_ids: list[str]
+) -> dict[str, list[BillingInvoice]]:
     if not client_ids:
         return {}
     found: dict[str, list[BillingInvoice]] = defaultdict(list)

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from psabridge.connectors.errors import ConfigError, ConnectorError
-from psabridge.connectors.ports import InvoiceChanges, LineChange
+from psabridge.connectors.ports import InvoiceChanges, LineChange, UsageLine
+from psabridge.connectors.ports_billing import BillingTarget
 from psabridge.domain.billing import Plan
 from psabridge.domain.usage import Month
 from psabridge.server.billing import collection, ledger
@@ -53,7 +54,7 @@ def check_month(month: Month, now: datetime | None = None) -> None:
         )
 
 
-def preview(system: str, month: Month, target: Any = None) -> list[CompanyPlan]:
+def preview(system: str, month: Month, target: BillingTarget | None = None) -> list[CompanyPlan]:
     """Return every mapping's plan for the month, writing nothing to the PSA."""
     return build_plans(system, month, target or billing_target(system))
 
@@ -61,7 +62,7 @@ def preview(system: str, month: Month, target: Any = None) -> list[CompanyPlan]:
 def push(
     system: str,
     month: Month,
-    target: Any = None,
+    target: BillingTarget | None = None,
     remove_stale: dict[int, set[str]] | None = None,
     *,
     confirmed: str | None = None,
@@ -96,7 +97,7 @@ def push(
 
 
 def _push(
-    run: BillingRun, plans: list[CompanyPlan], target: Any, renew: Callable[[], None]
+    run: BillingRun, plans: list[CompanyPlan], target: BillingTarget, renew: Callable[[], None]
 ) -> None:
     run.problems = [f"{p.mapping.psa_client_name}: {text}" for p in plans for text in p.problems]
     run.save(update_fields=["problems"])
@@ -110,7 +111,7 @@ def _push(
     _finish(run)
 
 
-def _write_batch(run: BillingRun, batch: list[CompanyPlan], target: Any) -> None:
+def _write_batch(run: BillingRun, batch: list[CompanyPlan], target: BillingTarget) -> None:
     entries = {p.invoice_id: ledger.intents(run, _writes(p)) for p in batch}
     changes = [
         InvoiceChanges(p.invoice_id, p.mapping.psa_client_id, _changes(p.plan)) for p in batch
@@ -152,14 +153,15 @@ def push_if_due(now: datetime) -> BillingRun | None:
     from psabridge.server.mappings.services import psa_system
 
     month, system = month_to_push(now, collection.msp_zone()), psa_system()
-    if month is None or system is None or system == "connectwise":  # ConnectWise: cw_sync
+    # A PSA billed by period quantities is synced every 4 hours instead (periods.sync).
+    if month is None or system is None or systems.psa(system).billing_style != "invoice_lines":
         return None
     collection.collect(month, billing_only=True, now=now)
     return push(system, month, now=now)
 
 
 def remove_stale_lines(
-    system: str, month: Month, mapping: Mapping, target: Any = None
+    system: str, month: Month, mapping: Mapping, target: BillingTarget | None = None
 ) -> BillingRun:
     """R3.6: remove a mapping's stale lines (ours, no longer billed) when the admin asks."""
     target = target or billing_target(system)
@@ -168,23 +170,23 @@ def remove_stale_lines(
     return push(system, month, target, remove_stale=stale, only=mapping)
 
 
-def settle_open_writes(system: str, target: Any) -> int:
+def settle_open_writes(system: str, target: BillingTarget) -> int:
     """Settle line writes an earlier push sent and never heard back about, by reading the PSA."""
     entries = ledger.open_intents(system)
-    invoices: dict[str, list[Any]] = {}
+    invoices: dict[str, list[UsageLine]] = {}
     for invoice_id in {e.invoice_id for e in entries}:
         invoices[invoice_id] = _lines_or_none(target, invoice_id)
     return ledger.resolve(entries, lambda entry: _landed(entry, invoices[entry.invoice_id]))
 
 
-def _lines_or_none(target: Any, invoice_id: str) -> list[Any]:
+def _lines_or_none(target: BillingTarget, invoice_id: str) -> list[UsageLine]:
     try:
         return list(target.usage_lines(invoice_id))
     except ConfigError:  # the invoice is gone: nothing of it is in the PSA any more
         return []
 
 
-def _landed(entry: LedgerEntry, lines: list[Any]) -> bool:
+def _landed(entry: LedgerEntry, lines: list[UsageLine]) -> bool:
     if entry.action == "remove":
         return not any(line.line_id == entry.line_id for line in lines)
     return any(line.marker == entry.marker and line.quantity == entry.after for line in lines)

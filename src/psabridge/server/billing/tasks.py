@@ -1,4 +1,4 @@
-"""Billing tasks: usage every 4 h, the Halo monthly push, the ConnectWise 4-hourly sync."""
+"""Billing tasks: usage every 4 h, the monthly invoice push, the 4-hourly agreement sync."""
 
 from __future__ import annotations
 
@@ -52,41 +52,44 @@ def push_due_month() -> None:
         log.warning("billing push failed, retried next hour: %s", exc)
 
 
-def _cw_billing_ready() -> bool:
-    from psabridge.server.billing import cw_settings
+def _period_billing_ready() -> bool:
+    from psabridge.server.billing.periods import setup as period_setup
+    from psabridge.server.core import systems
     from psabridge.server.mappings.services import psa_system
 
-    return psa_system() == "connectwise" and cw_settings.load().is_configured
+    system = psa_system()
+    by_periods = bool(system) and systems.psa(str(system)).billing_style == "period_quantities"
+    return by_periods and period_setup.load().is_configured
 
 
 @db_periodic_task(crontab(minute="30", hour="*/4"))
-def cw_billing_sync() -> None:
+def period_billing_sync() -> None:
     """R4.4: every 4 hours, collect and sync the running month (and last month on the 1st-2nd)."""
-    from psabridge.server.billing import cw_sync
+    from psabridge.server.billing.periods import sync as period_sync
 
-    if not _cw_billing_ready():
+    if not _period_billing_ready():
         return
     try:
         # collect_usage ran at minute 15 of the same hours: write what it collected.
-        for result in cw_sync.sync_due(collect=False):
-            log.info("connectwise billing %s: %s writes", result.month, result.writes)
+        for result in period_sync.sync_due(collect=False):
+            log.info("agreement billing %s: %s writes", result.month, result.writes)
     except ConnectorError as exc:
-        log.warning("connectwise billing sync stopped, resumed in 4 hours: %s", exc)
+        log.warning("agreement billing sync stopped, resumed in 4 hours: %s", exc)
 
 
 @db_task()
-def cw_billing_sync_now(month: str | None = None) -> None:
+def period_billing_sync_now(month: str | None = None) -> None:
     """Collect a month's usage (default: the months due) and sync it (the page's button)."""
     from psabridge.domain.usage import Month
-    from psabridge.server.billing import cw_sync
+    from psabridge.server.billing.periods import sync as period_sync
 
-    if not _cw_billing_ready():
+    if not _period_billing_ready():
         return
     try:
         if month is None:
-            cw_sync.sync_due()
+            period_sync.sync_due()
         else:
             collection.collect(Month.parse(month), billing_only=True)
-            cw_sync.sync(Month.parse(month))
+            period_sync.sync(Month.parse(month))
     except ConnectorError as exc:
-        log.warning("connectwise billing sync stopped: %s", exc)
+        log.warning("agreement billing sync stopped: %s", exc)

@@ -107,7 +107,8 @@ def overview_rows(month: Month) -> list[dict[str, Any]]:
 
 
 def _product_rows(system: str | None) -> list[dict[str, object]]:
-    if system is None or system == "connectwise":  # ConnectWise bills one product: cw_views
+    # A PSA billed by period quantities bills one product, chosen on its agreements page.
+    if system is None or systems.psa(system).billing_style != "invoice_lines":
         return []
     items = psa_items(system)
     chosen = item_map(system)
@@ -264,6 +265,7 @@ def custom_billing(request: HttpRequest, mapping_id: int) -> HttpResponse:
         "items": items,
         "snapshot": snapshot,
         "month": collection.last_finished_month(),
+        "psa_name": systems.label(mapping.system),
         **invoice_context(mapping),
     }
     return render(request, "billing/custom.html", context)

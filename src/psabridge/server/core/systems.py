@@ -20,7 +20,7 @@ def profile(kind: str) -> SystemProfile | None:
 
 
 def label(kind: str) -> str:
-    """Return a system's display name ("ConnectWise PSA"); an unknown kind as it is."""
+    """Return a system's display name (its profile's); an unknown kind as it is."""
     found = profile(kind)
     return found.name if found else kind
 

@@ -8,9 +8,9 @@ from django.db import models
 
 
 class PsaClient(models.Model):
-    """A PSA company (HaloPSA client, ConnectWise company) as last read from the PSA.
+    """A PSA company (a client) as last read from the PSA.
 
-    ConnectWise Automate clients are cached here too, under system "automate", with the PSA
+    RMM clients are cached here too, under the RMM's system kind, with the PSA
     company their ExternalId links to in extra["external_id"] (R1.4).
     """
 
@@ -43,7 +43,7 @@ class Mapping(models.Model):
     issues = models.JSONField(default=list)
     custom_billing = models.BooleanField(default=False)
     billing_issue = models.CharField(max_length=300, blank=True, default="")
-    # ConnectWise: the Automate client between the two (R1.4) and the billing/service-desk
+    # Through an RMM: the RMM client between the two (R1.4) and the billing/service-desk
     # issues the last agreement sync found ([{code, text, action}], R2.4).
     automate_client_id = models.CharField(max_length=64, blank=True, default="")
     automate_client_name = models.CharField(max_length=200, blank=True, default="")

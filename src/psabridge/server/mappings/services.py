@@ -1,7 +1,8 @@
 """Mappings: read both sides, suggest, confirm, update checkboxes, re-check health (R2.1-R2.5)."""
 
-# HaloPSA mappings are client <-> company and live here; ConnectWise adds Automate and its own
-# checks in `connectwise` (its module comment holds the design). The functions below dispatch.
+# Mappings are PSA client <-> company and live here; a PSA whose profile names an RMM adds the
+# RMM between and its own checks in `linked` (its module comment holds the design). The
+# functions below dispatch on the profile.
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from psabridge.domain.mapping import (
 )
 from psabridge.server.core import connections, systems
 from psabridge.server.core.models import Connection, SecurityCompany
-from psabridge.server.mappings import connectwise
-from psabridge.server.mappings.connectwise import UpdateResult
+from psabridge.server.mappings import linked
+from psabridge.server.mappings.linked import UpdateResult
 from psabridge.server.mappings.models import Mapping, PsaClient
 from psabridge.server.mappings.signals import MappingChange, mapping_changed
 
@@ -45,13 +46,13 @@ class Row:
     company: SecurityCompany | None = None
     suggestion: Suggestion | None = None
     issues: list[dict[str, str]] = field(default_factory=list)
-    automate: str = ""  # ConnectWise: the Automate client's name (stored, or detected if unmapped)
+    automate: str = ""  # the RMM client's name (stored, or detected if unmapped)
 
 
 def refresh(system: str) -> dict[str, int]:
     """Re-read the PSA clients and GravityZone companies, then re-check every mapping."""
-    if _is_cw(system):
-        return connectwise.refresh()
+    if _linked(system):
+        return linked.refresh()
     clients = connections.stored_desk(system).clients()
     now = timezone.now()
     with transaction.atomic():
@@ -80,8 +81,8 @@ def _plain(extra: dict[str, Any]) -> dict[str, Any]:
 
 def recheck(system: str) -> int:
     """Recompute the needs-attention issues of every mapping from the cached systems."""
-    if _is_cw(system):
-        return connectwise.recheck()
+    if _linked(system):
+        return linked.recheck()
     clients = {c.client_id: c for c in PsaClient.objects.filter(system=system)}
     companies = set(SecurityCompany.objects.values_list("company_id", flat=True))
     now = timezone.now()
@@ -125,7 +126,7 @@ def rows(system: str, view: str = "all") -> list[Row]:
         c for c in companies.values() if c.company_id not in {m.company_id for m in mappings}
     ]
     hints = {s.psa.id: s for s in _suggestions(system, free_clients, free_companies)}
-    via = connectwise.client_names(c.client_id for c in free_clients) if _is_cw(system) else {}
+    via = linked.client_names(c.client_id for c in free_clients) if _linked(system) else {}
     unmapped = [
         Row(psa=c, suggestion=hints.get(c.client_id), automate=via.get(c.client_id, ""))
         for c in sorted(free_clients, key=_name)
@@ -138,15 +139,15 @@ def rows(system: str, view: str = "all") -> list[Row]:
     return mapped_rows + unmapped
 
 
-def _is_cw(system: str) -> bool:
+def _linked(system: str) -> bool:
     return system in systems.psa_kinds() and bool(systems.psa(system).rmm)
 
 
 def _suggestions(
     system: str, clients: list[PsaClient], companies: list[SecurityCompany]
 ) -> list[Suggestion]:
-    if _is_cw(system):
-        return connectwise.suggestions(clients, companies)
+    if _linked(system):
+        return linked.suggestions(clients, companies)
     return suggest(
         [Party(c.client_id, c.name) for c in clients],
         [Party(c.company_id, c.name) for c in companies],
@@ -154,8 +155,8 @@ def _suggestions(
 
 
 def automate_used(system: str) -> bool:
-    """Return whether the mappings of a PSA go through ConnectWise Automate (R1.4)."""
-    return _is_cw(system) and connectwise.automate_used()
+    """Return whether the mappings of a PSA go through its RMM (R1.4)."""
+    return _linked(system) and linked.automate_used()
 
 
 # Billing issues that repeat a mapping issue in other words (the sync finds the same status).
@@ -201,16 +202,16 @@ def confirm(system: str, psa_client_id: str, company_id: str) -> Mapping:
         ticketing=True,
         checked_at=timezone.now(),
     )
-    if _is_cw(system):
-        connectwise.on_confirm(mapping)
+    if _linked(system):
+        linked.on_confirm(mapping)
     _announce(mapping, MappingChange.CREATED)
     return mapping
 
 
 def import_clients(system: str, psa_client_ids: list[str]) -> list[Mapping]:
     """Create a GravityZone company for each unmapped PSA client and map the two (R2.5)."""
-    if _is_cw(system):
-        pairs = connectwise.import_targets(psa_client_ids)
+    if _linked(system):
+        pairs = linked.import_targets(psa_client_ids)
         return [confirm(system, client_id, company_id) for client_id, company_id in pairs]
     platform = connections.gravityzone_platform()
     created = []
@@ -240,7 +241,7 @@ def update(system: str, wanted: dict[int, dict[str, bool]], only: set[int] | Non
 def apply(
     system: str, wanted: dict[int, dict[str, bool]], only: set[int] | None = None
 ) -> UpdateResult:
-    """Update All / Update Selected: detected associations (ConnectWise) and checkboxes (R2.3).
+    """Update All / Update Selected: detected associations (through an RMM) and checkboxes (R2.3).
 
     `wanted` holds the checkboxes of every row in the table; `only` the selected rows.
     """
@@ -249,15 +250,15 @@ def apply(
         for m in Mapping.objects.filter(system=system, pk__in=list(wanted))
         if only is None or m.pk in only
     ]
-    result = connectwise.apply_detected(chosen) if _is_cw(system) else UpdateResult()
+    result = linked.apply_detected(chosen) if _linked(system) else UpdateResult()
     for mapping in chosen:
         if mapping.pk in result.changed:  # maybe now another company's mapping
             _announce(mapping, MappingChange.ASSOCIATION_CHANGED)
     for mapping in chosen:
         if _set_checkboxes(mapping, wanted[mapping.pk]):
             result.changed.add(mapping.pk)
-    if _is_cw(system) and result.changed:
-        connectwise.recheck()
+    if _linked(system) and result.changed:
+        linked.recheck()
     return result
 
 

@@ -9,11 +9,11 @@ class MappingChange(StrEnum):
     """What happened to a mapping, as `mapping_changed` announces it."""
 
     CREATED = "created"  # confirmed or imported by the admin; ticketing is on for it
-    ASSOCIATION_CHANGED = "association_changed"  # ConnectWise: the detected Automate client or
+    ASSOCIATION_CHANGED = "association_changed"  # through an RMM: the detected RMM client or
     # GravityZone company was stored (Update All / Update Selected)
     TICKETING_ON = "ticketing_on"  # the Ticketing checkbox was switched on
     BILLING_ON = "billing_on"  # the Billing checkbox was switched on
-    UNBLOCKED = "unblocked"  # ConnectWise: a re-check cleared the issue that blocks its tickets
+    UNBLOCKED = "unblocked"  # a re-check cleared the issue that blocks its tickets
 
 
 # Sent once per change, in the order the changes happen, right after the mapping is saved and

@@ -1,4 +1,4 @@
-"""Companies the PSA refuses tickets for (ConnectWise Disallow Saving): park only their alerts."""
+"""Companies the PSA refuses tickets for (a status that disallows saving): park their alerts."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def blocking_issue(mapping: Mapping) -> dict[str, str] | None:
 def park_blocked_companies(system: str, mappings: Iterable[Mapping]) -> int:
     """Park the queued alerts of every company known to refuse saving; return how many.
 
-    A Refresh that clears the issue replays them (server.mappings.connectwise.recheck).
+    A Refresh that clears the issue replays them (server.mappings.linked.recheck).
     """
     parked = 0
     for mapping in mappings:

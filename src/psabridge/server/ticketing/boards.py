@@ -1,4 +1,4 @@
-"""ConnectWise boards: each board's service types and default status, read once a minute."""
+"""Boards (per-kind ticket types): their service types and default status, read once a minute."""
 
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ def close_thread(
 ) -> None:
     """Close a ticket with the Closed status (R5.5); a passing failure is retried next run.
 
-    HaloPSA has one Closed status, found when the settings are saved. ConnectWise statuses
-    belong to a board: the connector closes with the ticket's board's status named Closed and
+    A PSA with one Closed status has it found when the settings are saved. Where statuses
+    belong to boards, the connector closes with the ticket's board's status named Closed and
     raises ConfigError when that board has none (the ticket stays open).
     """
     by_board = profiles.for_system(system).closes_by_board

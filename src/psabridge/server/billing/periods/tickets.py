@@ -1,17 +1,16 @@
-"""R4.2: the ConnectWise service ticket of a company without an Active agreement, once a month."""
+"""R4.2: the service ticket of a company without an Active agreement, once a month."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from psabridge.connectors.errors import ConnectorError, TransientError
-from psabridge.connectors.ports_agreements import ServiceTicket
+from psabridge.connectors.ports_agreements import AgreementBilling, ServiceTicket
 from psabridge.domain import agreements as rules
 from psabridge.domain.usage import Month
 from psabridge.server.billing import ledger
-from psabridge.server.billing.cw_plan import CompanyPlan
 from psabridge.server.billing.models import BillingRun, CwBillingSettings, CwServiceTicket
+from psabridge.server.billing.periods.plan import CompanyPlan
 
 
 class ServiceTickets:
@@ -19,7 +18,7 @@ class ServiceTickets:
 
     def __init__(
         self,
-        target: Any,
+        target: AgreementBilling,
         settings: CwBillingSettings,
         month: Month,
         problem: Callable[[str], None],

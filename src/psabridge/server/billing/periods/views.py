@@ -1,4 +1,4 @@
-"""ConnectWise billing pages: settings, preview, sync now, additions and the ledger (R4, R7.3)."""
+"""Agreement billing pages: settings, preview, sync now, additions and the ledger (R4, R7.3)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,17 @@ from django.views.decorators.http import require_POST
 
 from psabridge.connectors.errors import ConnectorError
 from psabridge.domain.usage import Month
-from psabridge.server.billing import collection, cw_settings, cw_sync, cw_text
-from psabridge.server.billing.cw_settings import OPTIONAL_STATUSES, LiveLists
+from psabridge.server.billing import collection
 from psabridge.server.billing.models import (
     BillingRun,
     CwAddition,
     CwBillingSettings,
     UsageSnapshot,
 )
+from psabridge.server.billing.periods import setup as period_setup
+from psabridge.server.billing.periods import sync as period_sync
+from psabridge.server.billing.periods import text as period_text
+from psabridge.server.billing.periods.setup import OPTIONAL_STATUSES, LiveLists
 from psabridge.server.billing.views import collection_status
 
 
@@ -29,39 +32,39 @@ def _month(request: HttpRequest) -> Month:
         return collection.current_month()
 
 
-def cw_billing(request: HttpRequest) -> HttpResponse:
-    """The ConnectWise billing page: settings (enabled once the connection validated) and sync."""
-    settings = cw_settings.load()
-    return render(request, "billing/connectwise.html", _context(settings, _values(settings)))
+def period_billing(request: HttpRequest) -> HttpResponse:
+    """The agreement billing page: settings (enabled once the connection validated) and sync."""
+    settings = period_setup.load()
+    return render(request, "billing/periods.html", _context(settings, _values(settings)))
 
 
 @require_POST
-def cw_billing_save(request: HttpRequest) -> HttpResponse:
+def period_billing_save(request: HttpRequest) -> HttpResponse:
     """Save the settings after checking them against the PSA; bad input changes nothing."""
-    values = cw_settings.parse(request.POST)
+    values = period_setup.parse(request.POST)
     try:
-        errors = cw_settings.save(values)
+        errors = period_setup.save(values)
     except ConnectorError as exc:
-        errors = {"form": f"ConnectWise PSA's lists cannot be read: {exc}"}
+        errors = {"form": f"{period_setup.psa_name()}'s lists cannot be read: {exc}"}
     if errors:
-        context = _context(cw_settings.load(), values, errors)
-        return render(request, "billing/connectwise.html", context, status=400)
-    messages.success(request, "ConnectWise billing settings saved.")
-    return redirect("cw_billing")
+        context = _context(period_setup.load(), values, errors)
+        return render(request, "billing/periods.html", context, status=400)
+    messages.success(request, f"{period_setup.psa_name()} billing settings saved.")
+    return redirect("period_billing")
 
 
-def cw_billing_preview(request: HttpRequest) -> HttpResponse:
+def period_billing_preview(request: HttpRequest) -> HttpResponse:
     """The exact plan of a sync of the month, per company, writing nothing (htmx)."""
     month = _month(request)
     try:
-        result = cw_sync.sync(month, preview=True)
+        result = period_sync.sync(month, preview=True)
     except ConnectorError as exc:
         return _answer(request, f"The preview could not be made: {exc}")
-    return render(request, "billing/connectwise_result.html", _result(result))
+    return render(request, "billing/periods_result.html", _result(result))
 
 
 @require_POST
-def cw_billing_sync(request: HttpRequest) -> HttpResponse:
+def period_billing_sync(request: HttpRequest) -> HttpResponse:
     """Sync the month from the usage last collected: first the exact writes, then (confirm=1)
     the sync itself. collect=1 collects the month from GravityZone in the background instead:
     reading every endpoint takes minutes, not a request."""
@@ -78,26 +81,31 @@ def cw_billing_sync(request: HttpRequest) -> HttpResponse:
         )
     confirmed = request.POST.get("confirm") == "1"
     try:
-        result = cw_sync.sync(month, preview=not confirmed)
+        result = period_sync.sync(month, preview=not confirmed)
     except ConnectorError as exc:
         return _answer(request, f"The sync stopped: {exc}. Syncing again resumes it.")
-    return render(request, "billing/connectwise_result.html", _result(result))
+    return render(request, "billing/periods_result.html", _result(result))
 
 
-def _result(result: cw_sync.SyncResult) -> dict[str, Any]:
+def _result(result: period_sync.SyncResult) -> dict[str, Any]:
     rows = [
-        {"name": p.mapping.psa_client_name, "action": p.action, "text": cw_text.plan_text(p)}
+        {"name": p.mapping.psa_client_name, "action": p.action, "text": period_text.plan_text(p)}
         for p in result.plans
     ]
     counts = ", ".join(f"{n} {action}" for action, n in sorted(result.counts().items()))
-    writes = cw_text.planned_writes(result) if result.preview else 0
-    return {"result": result, "rows": rows, "counts": counts, "writes": writes}
+    writes = period_text.planned_writes(result) if result.preview else 0
+    return {"result": result, "rows": rows, "counts": counts, "writes": writes, **_words()}
 
 
 def _answer(request: HttpRequest, text: str, started: bool = False) -> HttpResponse:
     # 200 on purpose: htmx swaps only successful answers, and the failure must be seen
     context = {"started": text} if started else {"failure": text}
-    return render(request, "billing/connectwise_result.html", context)
+    return render(request, "billing/periods_result.html", {**context, **_words()})
+
+
+def _words() -> dict[str, str]:
+    """The PSA's name and kind, for the pages' words and links."""
+    return {"psa_name": period_setup.psa_name(), "psa_kind": period_setup.psa_kind()}
 
 
 def _values(settings: CwBillingSettings) -> dict[str, Any]:
@@ -114,28 +122,29 @@ def _values(settings: CwBillingSettings) -> dict[str, Any]:
 def _context(
     settings: CwBillingSettings, values: dict[str, Any], errors: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    blocked = cw_settings.connection_problem()
+    blocked = period_setup.connection_problem()
     lists, read_error = LiveLists(), ""
     if not blocked:
         try:
-            lists = cw_settings.live_lists()
+            lists = period_setup.live_lists()
         except ConnectorError as exc:
-            read_error = f"ConnectWise PSA's lists cannot be read: {exc}"
+            read_error = f"{period_setup.psa_name()}'s lists cannot be read: {exc}"
     month = collection.current_month()
     return {
         "settings": settings,
         "values": values,
         "errors": errors or {},
+        **_words(),
         "blocked": blocked,
         "read_error": read_error,
         "lists": lists,
-        "warnings": cw_settings.warnings(settings, lists) if lists.types else [],
+        "warnings": period_setup.warnings(settings, lists) if lists.types else [],
         "optional_statuses": OPTIONAL_STATUSES,
         "month": month,
         "additions": CwAddition.objects.filter(month=str(month))
         .select_related("mapping")
         .order_by("mapping__psa_client_name"),
-        "runs": BillingRun.objects.filter(system=cw_settings.SYSTEM)[:10],
+        "runs": BillingRun.objects.filter(system=period_setup.psa_kind())[:10],
         **collection_status(month),
         "collected_at": UsageSnapshot.objects.filter(month=str(month))
         .order_by("-collected_at")

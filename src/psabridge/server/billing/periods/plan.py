@@ -1,26 +1,28 @@
-"""Plan a ConnectWise billing sync from bulk reads: one step per mapped company (R4.1-R4.5)."""
+"""Plan an agreement billing sync from bulk reads: one step per mapped company (R4.1-R4.5)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from psabridge.connectors.ports_agreements import AgreementInfo, PsaCompany
+from psabridge.connectors.ports_agreements import (
+    Addition,
+    AgreementBilling,
+    AgreementInfo,
+    PsaCompany,
+)
 from psabridge.domain import agreements as rules
 from psabridge.domain.usage import Month
-from psabridge.server.billing import cw_settings
 from psabridge.server.billing.models import (
     CwAddition,
     CwBillingSettings,
     CwServiceTicket,
     UsageSnapshot,
 )
+from psabridge.server.billing.periods import setup as period_setup
 from psabridge.server.billing.snapshots import seats
 from psabridge.server.mappings.models import Mapping
-
-SYSTEM = "connectwise"
 
 
 @dataclass
@@ -48,7 +50,7 @@ class CompanyPlan:
     issues: list[rules.BillingIssue] = field(default_factory=list)
     ticket: str = ""  # "", "open" (to open or find by reference), "done" (already opened)
     known: CwAddition | None = None
-    found: Any = None  # preview: the addition a lookup found in the PSA
+    found: Addition | None = None  # preview: the addition a lookup found in the PSA
 
     @property
     def action(self) -> str:
@@ -60,7 +62,7 @@ class CompanyPlan:
         return self.step.action
 
 
-def read_psa(target: Any, settings: CwBillingSettings) -> PsaView:
+def read_psa(target: AgreementBilling, settings: CwBillingSettings) -> PsaView:
     """Read companies, agreement types, products and the agreements of the type in bulk."""
     types = {t.id: t for t in target.agreement_types()}
     products = {p.id: p for p in target.products()}
@@ -72,7 +74,7 @@ def read_psa(target: Any, settings: CwBillingSettings) -> PsaView:
     product = products.get(settings.product_id)
     product_issue = (
         rules.product_missing(settings.product_name)
-        if product is None or cw_settings.product_problem(product)
+        if product is None or period_setup.product_problem(product)
         else None
     )
     if type_issue or product_issue:
@@ -85,8 +87,12 @@ def read_psa(target: Any, settings: CwBillingSettings) -> PsaView:
 
 
 def billed_mappings() -> list[Mapping]:
-    """Return the ConnectWise mappings with Billing on."""
-    return list(Mapping.objects.filter(system=SYSTEM, billing=True).order_by("psa_client_name"))
+    """Return the mappings of the PSA with Billing on."""
+    return list(
+        Mapping.objects.filter(system=period_setup.psa_kind(), billing=True).order_by(
+            "psa_client_name"
+        )
+    )
 
 
 def plan_month(

@@ -1,4 +1,4 @@
-"""Sync usage into ConnectWise agreement additions, with preview and ledger (R4.2-R4.6).
+"""Sync usage into agreement additions (period quantities), with preview and ledger (R4.2-R4.6).
 
 The running month's addition follows its count; a month that ended gets its final count once
 (if it differs from what was written) and is then closed: no write ever touches it again.
@@ -16,25 +16,26 @@ from typing import Any
 from django.utils import timezone
 
 from psabridge.connectors.errors import ConfigError, ConnectorError
+from psabridge.connectors.ports_agreements import AgreementBilling
 from psabridge.domain import agreements as rules
 from psabridge.domain.month_count import month_ended, month_window
 from psabridge.domain.usage import Month
-from psabridge.server.billing import collection, cw_settings, ledger
-from psabridge.server.billing.cw_additions import (
+from psabridge.server.billing import collection, ledger
+from psabridge.server.billing.models import BillingRun, CwAddition, CwBillingSettings
+from psabridge.server.billing.periods import setup as period_setup
+from psabridge.server.billing.periods.plan import CompanyPlan, plan_month, read_psa
+from psabridge.server.billing.periods.tickets import ServiceTickets
+from psabridge.server.billing.periods.writes import (
     OngoingAdditionError,
     find_addition,
     settle_open_writes,
     write_addition,
 )
-from psabridge.server.billing.cw_plan import SYSTEM, CompanyPlan, plan_month, read_psa
-from psabridge.server.billing.cw_tickets import ServiceTickets
-from psabridge.server.billing.models import BillingRun, CwAddition, CwBillingSettings
 from psabridge.server.core import leases as lease
 from psabridge.server.mappings.models import Mapping
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (company name, done, total)
-LEASE = "connectwise-billing"
 
 
 @dataclass
@@ -57,7 +58,7 @@ def sync(
     month: Month,
     *,
     preview: bool = False,
-    target: Any = None,
+    target: AgreementBilling | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
 ) -> SyncResult:
@@ -67,16 +68,17 @@ def sync(
     in the ledger before it is sent, unanswered writes are settled by reading the PSA first, and
     a company without a record is looked up in the PSA before anything is created.
     """
-    settings = cw_settings.load()
+    settings = period_setup.load()
     if not settings.is_configured:
-        raise ConfigError("ConnectWise billing is not set up: choose an agreement type and product")
-    target = target or cw_settings.billing_target()
+        raise ConfigError("agreement billing is not set up: choose an agreement type and product")
+    target = target or period_setup.billing_target()
     ended = month_ended(month_window(month, collection.msp_zone()), now or timezone.now())
     if preview:
         return _preview(month, settings, target, ended)
-    with lease.held(LEASE, "ConnectWise billing sync") as renew:
+    system = period_setup.psa_kind()
+    with lease.held(f"{system}-billing", f"{period_setup.psa_name()} billing sync") as renew:
         settle_open_writes(target)
-        ledger.close_interrupted_runs(SYSTEM)
+        ledger.close_interrupted_runs(system)
         return _sync(month, settings, target, ended, progress, renew)
 
 
@@ -92,7 +94,9 @@ def sync_due(now: datetime | None = None, collect: bool = True) -> list[SyncResu
     return results
 
 
-def _preview(month: Month, settings: CwBillingSettings, target: Any, ended: bool) -> SyncResult:
+def _preview(
+    month: Month, settings: CwBillingSettings, target: AgreementBilling, ended: bool
+) -> SyncResult:
     plans = plan_month(month, settings, read_psa(target, settings), ended)
     for plan in plans:
         if plan.step is not None and plan.step.action == "find":
@@ -103,13 +107,13 @@ def _preview(month: Month, settings: CwBillingSettings, target: Any, ended: bool
 def _sync(
     month: Month,
     settings: CwBillingSettings,
-    target: Any,
+    target: AgreementBilling,
     ended: bool,
     progress: Progress | None,
     renew: Callable[[], None],
 ) -> SyncResult:
     run = BillingRun.objects.create(
-        system=SYSTEM, month=str(month), push=True, started_at=timezone.now()
+        system=period_setup.psa_kind(), month=str(month), push=True, started_at=timezone.now()
     )
     result = SyncResult(str(month), False, run=run)
     try:
@@ -131,7 +135,7 @@ def _sync(
         _finish(run, result)
         raise
     _finish(run, result)
-    log.info("connectwise billing sync %s: %s writes", month, result.writes)
+    log.info("%s billing sync %s: %s writes", period_setup.psa_kind(), month, result.writes)
     return result
 
 
@@ -155,7 +159,7 @@ def _finish(run: BillingRun, result: SyncResult) -> None:
 
 
 def _apply(
-    target: Any,
+    target: AgreementBilling,
     run: BillingRun,
     plan: CompanyPlan,
     settings: CwBillingSettings,
@@ -246,5 +250,9 @@ def store_issues(plans: list[CompanyPlan]) -> None:
             plan.mapping.billing_issues = issues
             plan.mapping.save(update_fields=["billing_issues"])
     billed = [p.mapping.pk for p in plans]
-    stale = Mapping.objects.filter(system=SYSTEM).exclude(pk__in=billed).exclude(billing_issues=[])
+    stale = (
+        Mapping.objects.filter(system=period_setup.psa_kind())
+        .exclude(pk__in=billed)
+        .exclude(billing_issues=[])
+    )
     stale.update(billing_issues=[])

@@ -1,4 +1,4 @@
-"""ConnectWise mappings: Refresh through Automate or directly, the R2.4 checks, Update, import."""
+"""Mappings of a PSA with an RMM between: Refresh through it or directly, R2.4 checks, Update."""
 
 # Design (R1.4, R2.1-R2.5). A row is anchored on the PSA company. When an Automate connection
 # is saved, a mapping is PSA company <-> Automate client <-> GravityZone company: the client is
@@ -34,13 +34,27 @@ from psabridge.domain.mapping import (
     suggest,
     suggest_through_automate,
 )
-from psabridge.server.core import connections
-from psabridge.server.core.models import SecurityCompany
+from psabridge.server.core import connections, systems
+from psabridge.server.core.models import Connection, SecurityCompany
 from psabridge.server.mappings.models import Mapping, PsaClient
 from psabridge.server.mappings.signals import MappingChange, mapping_changed
 
-CW = "connectwise"
-AUTOMATE = "automate"
+
+def _psa() -> str:
+    """The connected PSA whose mappings may go through an RMM (its profile names the RMM)."""
+    return next(kind for kind in _connected() if systems.psa(kind).rmm)
+
+
+def _rmm() -> str:
+    return systems.psa(_psa()).rmm
+
+
+def _connected() -> list[str]:
+    found = set(Connection.objects.values_list("system", flat=True))
+    kinds = [kind for kind in systems.psa_kinds() if kind in found]
+    return kinds or [k for k in systems.psa_kinds() if systems.psa(k).rmm]
+
+
 # What a re-check writes: never the billing engineer's billing_issues or the checkboxes.
 CHECKED = ["issues", "checked_at", "psa_client_name", "automate_client_name", "company_name"]
 
@@ -54,18 +68,18 @@ class UpdateResult:
 
 
 def automate_used() -> bool:
-    """Return whether mappings go through ConnectWise Automate (an Automate connection exists)."""
-    return connections.connection_for(AUTOMATE) is not None
+    """Return whether mappings go through the RMM (an RMM connection exists)."""
+    return connections.connection_for(_rmm()) is not None
 
 
 def refresh() -> dict[str, int]:
     """Re-read PSA companies, Automate clients (when used) and companies; re-check mappings."""
-    companies = connections.stored_desk(CW).clients()
-    clients = connections.stored_rmm(AUTOMATE).clients() if automate_used() else []
+    companies = connections.stored_desk(_psa()).clients()
+    clients = connections.stored_rmm(_rmm()).clients() if automate_used() else []
     now = timezone.now()
     with transaction.atomic():
-        _store(CW, ((c.id, c.name, _plain(c.extra)) for c in companies), now)
-        _store(AUTOMATE, ((c.id, c.name, {"external_id": c.external_id}) for c in clients), now)
+        _store(_psa(), ((c.id, c.name, _plain(c.extra)) for c in companies), now)
+        _store(_rmm(), ((c.id, c.name, {"external_id": c.external_id}) for c in clients), now)
     read = connections.refresh_companies()
     checked = recheck()
     return {
@@ -103,7 +117,7 @@ def detection() -> Detection | None:
         return None
     links = [
         AutomateLink(c.client_id, c.name, _external_id(c.extra))
-        for c in PsaClient.objects.filter(system=AUTOMATE)
+        for c in PsaClient.objects.filter(system=_rmm())
     ]
     customers = SecurityCompany.objects.filter(company_type=1)
     return detect(links, [Party(c.company_id, c.name) for c in customers])
@@ -118,7 +132,7 @@ def world() -> LinkedWorld:
     """Return what the last Refresh read, as the domain checks take it."""
     psa = {
         c.client_id: PsaCompanyState(c.client_id, c.name, bool(c.extra.get("disallow_saving")))
-        for c in PsaClient.objects.filter(system=CW)
+        for c in PsaClient.objects.filter(system=_psa())
     }
     companies = frozenset(SecurityCompany.objects.values_list("company_id", flat=True))
     return LinkedWorld(psa, companies, detection())
@@ -130,11 +144,11 @@ def association(mapping: Mapping) -> Association:
 
 
 def recheck() -> int:
-    """Recompute every ConnectWise mapping's issues and names from the cached systems."""
+    """Recompute every mapping's issues and names from the cached systems."""
     seen = world()
     names = dict(SecurityCompany.objects.values_list("company_id", "name"))
     now = timezone.now()
-    mappings = list(Mapping.objects.filter(system=CW))
+    mappings = list(Mapping.objects.filter(system=_psa()))
     for mapping in mappings:
         was_blocked = _blocks_tickets(mapping)
         check(mapping, seen, names)
@@ -196,7 +210,7 @@ def apply_detected(mappings: list[Mapping]) -> UpdateResult:
     """Store the detected Automate client and GravityZone company of each mapping (R2.3)."""
     result = UpdateResult()
     seen = world()
-    taken = set(Mapping.objects.filter(system=CW).values_list("company_id", flat=True))
+    taken = set(Mapping.objects.filter(system=_psa()).values_list("company_id", flat=True))
     for mapping in mappings:
         target = detected_association(association(mapping), seen)
         if target == association(mapping):
@@ -230,15 +244,15 @@ def import_targets(psa_ids: list[str]) -> Iterator[tuple[str, str]]:
     finds one; otherwise a company is created, named after the detected Automate client (so
     the chain holds) or the PSA company.
     """
-    for client in PsaClient.objects.filter(system=CW, client_id__in=psa_ids):
-        if Mapping.objects.filter(system=CW, psa_client_id=client.client_id).exists():
+    for client in PsaClient.objects.filter(system=_psa(), client_id__in=psa_ids):
+        if Mapping.objects.filter(system=_psa(), psa_client_id=client.client_id).exists():
             continue
         existing = _existing_company(client)
         yield client.client_id, existing or _create_company(_import_name(client))
 
 
 def _existing_company(client: PsaClient) -> str | None:
-    mapped = Mapping.objects.filter(system=CW).values_list("company_id", flat=True)
+    mapped = Mapping.objects.filter(system=_psa()).values_list("company_id", flat=True)
     free = list(SecurityCompany.objects.filter(company_type=1).exclude(company_id__in=mapped))
     party = Party(client.client_id, client.name)
     found = detection()

@@ -1,4 +1,4 @@
-"""Load, check and save the ConnectWise billing settings against the PSA's lists (R4.1, R4.2)."""
+"""Load, check and save the agreement billing settings against the PSA's lists (R4.1, R4.2)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,28 @@ from django.utils import timezone
 
 from psabridge.connectors.ports import Option
 from psabridge.connectors.ports_agreements import AgreementBilling
+from psabridge.connectors.registry import psa_profiles
 from psabridge.domain.agreements import STATUS_ORDER
 from psabridge.server.billing.models import CwBillingSettings
-from psabridge.server.core import connections
+from psabridge.server.core import connections, systems
 
-SYSTEM = "connectwise"
 OPTIONAL_STATUSES = STATUS_ORDER[1:]  # Expired, Inactive, Cancelled: Active is always covered
 _CACHE_SECONDS = 60
+
+
+def psa_kind() -> str:
+    """Return the PSA billed by period quantities: the connected one, else the first listed."""
+    from psabridge.server.mappings.services import psa_system
+
+    connected = psa_system()
+    if connected and systems.psa(connected).billing_style == "period_quantities":
+        return connected
+    return next(p.kind for p in psa_profiles() if p.billing_style == "period_quantities")
+
+
+def psa_name() -> str:
+    """Return the display name of that PSA."""
+    return systems.label(psa_kind())
 
 
 def load() -> CwBillingSettings:
@@ -27,19 +42,19 @@ def load() -> CwBillingSettings:
 
 
 def billing_target() -> AgreementBilling:
-    """Return the ConnectWise PSA's billing side (`AgreementBilling`) of the stored connection."""
-    return connections.stored_period_billing(SYSTEM)
+    """Return the PSA's billing side (`AgreementBilling`) of the stored connection."""
+    return connections.stored_period_billing(psa_kind())
 
 
 def connection_problem() -> str:
     """Why the settings cannot be chosen yet (R1.3: only after Validate succeeded), or ""."""
-    connection = connections.connection_for(SYSTEM)
+    connection = connections.connection_for(psa_kind())
     if connection is None:
-        return "ConnectWise PSA is not connected yet: save and validate its connection first."
+        return f"{psa_name()} is not connected yet: save and validate its connection first."
     if not connection.is_valid:
         said = f" ({connection.validation_message})" if connection.validation_message else ""
         return (
-            "The ConnectWise PSA connection has not been validated successfully"
+            f"The {psa_name()} connection has not been validated successfully"
             f"{said}: validate it first."
         )
     return ""
@@ -66,7 +81,7 @@ class LiveLists:
 _lists: tuple[float, LiveLists] | None = None
 
 
-def live_lists(target: Any = None, fresh: bool = False) -> LiveLists:
+def live_lists(target: AgreementBilling | None = None, fresh: bool = False) -> LiveLists:
     """Read the PSA's agreement types, products, boards and priorities (cached for a minute)."""
     global _lists
     if _lists is not None and not fresh and time.monotonic() - _lists[0] < _CACHE_SECONDS:
@@ -93,7 +108,7 @@ def usable_products(lists: LiveLists) -> list[Option]:
 def product_problem(product: Option) -> str:
     """Why a product cannot be an agreement addition, or ""."""
     if product.extra.get("inactive"):
-        return f"The product {product.name!r} is inactive in ConnectWise PSA."
+        return f"The product {product.name!r} is inactive in {psa_name()}."
     if str(product.extra.get("product_class", "")).lower() == "bundle":
         return f"The product {product.name!r} is a Bundle: Bundle products cannot be additions."
     return ""
@@ -117,12 +132,12 @@ def check(values: dict[str, Any], lists: LiveLists) -> dict[str, str]:
     errors: dict[str, str] = {}
     kind = lists.find("types", values["agreement_type_id"])
     if kind is None:
-        errors["agreement_type_id"] = "Choose an agreement type from ConnectWise PSA's list."
+        errors["agreement_type_id"] = f"Choose an agreement type from {psa_name()}'s list."
     elif kind.extra.get("inactive"):
         errors["agreement_type_id"] = f"The agreement type {kind.name!r} is inactive."
     product = lists.find("products", values["product_id"])
     if product is None:
-        errors["product_id"] = "Choose a product from ConnectWise PSA's catalog."
+        errors["product_id"] = f"Choose a product from {psa_name()}'s catalog."
     elif product_problem(product):
         errors["product_id"] = product_problem(product)
     unknown = set(values["covered"]) - set(STATUS_ORDER)
@@ -143,7 +158,7 @@ def _check_service_desk(values: dict[str, Any], lists: LiveLists) -> dict[str, s
         errors["service_board_id"] = f"The board {board.name!r} is inactive."
     priority_id = values["service_priority_id"]
     if priority_id and lists.find("priorities", priority_id) is None:
-        errors["service_priority_id"] = "Choose a priority from ConnectWise PSA's list."
+        errors["service_priority_id"] = f"Choose a priority from {psa_name()}'s list."
     return errors
 
 

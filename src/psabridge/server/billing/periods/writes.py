@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from psabridge.connectors.errors import ConfigError, ConnectorError, NotFoundError
-from psabridge.connectors.ports_agreements import Addition, NewAddition
+from psabridge.connectors.ports_agreements import Addition, AgreementBilling, NewAddition
 from psabridge.domain.usage import Month
 from psabridge.server.billing import ledger
-from psabridge.server.billing.cw_plan import SYSTEM, CompanyPlan
 from psabridge.server.billing.models import CwAddition, CwBillingSettings, LedgerEntry
+from psabridge.server.billing.periods import setup as period_setup
+from psabridge.server.billing.periods.plan import CompanyPlan
 
 # (action, quantity before, the addition as the PSA now has it, the answer for the ledger)
 Written = tuple[str, float | None, Addition, str]
@@ -25,7 +25,7 @@ class Found:
     ongoing: tuple[Addition, ...]  # started earlier, not cancelled before the month
 
 
-def look_up(target: Any, agreement_id: str, product_id: str, month: Month) -> Found:
+def look_up(target: AgreementBilling, agreement_id: str, product_id: str, month: Month) -> Found:
     """Return the month's addition of the product already on the agreement, and any ongoing one.
 
     One read of the agreement's additions of the product. Of the month's own, ours (cancelled on
@@ -33,18 +33,22 @@ def look_up(target: Any, agreement_id: str, product_id: str, month: Month) -> Fo
     """
     first = month.first_day()
     last = month.next().first_day() - timedelta(days=1)
-    rows = [a for a in target.additions(agreement_id, product_id) if a.effective is not None]
+    rows = [(a, a.effective) for a in target.additions(agreement_id, product_id) if a.effective]
     in_month = sorted(
-        (a for a in rows if first <= a.effective <= last),
+        (a for a, effective in rows if first <= effective <= last),
         key=lambda a: (a.cancelled != last, _order(a.id)),
     )
     ongoing = tuple(
-        a for a in rows if a.effective < first and (a.cancelled is None or a.cancelled >= first)
+        a
+        for a, effective in rows
+        if effective < first and (a.cancelled is None or a.cancelled >= first)
     )
     return Found(in_month[0] if in_month else None, ongoing)
 
 
-def find_addition(target: Any, plan: CompanyPlan, product_id: str, month: Month) -> Addition | None:
+def find_addition(
+    target: AgreementBilling, plan: CompanyPlan, product_id: str, month: Month
+) -> Addition | None:
     """Return the month's addition of the product already on the plan's agreement, if any."""
     return look_up(target, plan.agreement_id, product_id, month).in_month
 
@@ -61,7 +65,7 @@ def ongoing_text(found: Found, agreement_id: str) -> str:
 
 
 def write_addition(
-    target: Any, plan: CompanyPlan, settings: CwBillingSettings, month: Month
+    target: AgreementBilling, plan: CompanyPlan, settings: CwBillingSettings, month: Month
 ) -> Written:
     """Carry out the plan's step for the addition and record it at once."""
     assert plan.step is not None and plan.quantity is not None
@@ -81,7 +85,7 @@ def write_addition(
 
 
 def _adopt_or_create(
-    target: Any, plan: CompanyPlan, settings: CwBillingSettings, month: Month
+    target: AgreementBilling, plan: CompanyPlan, settings: CwBillingSettings, month: Month
 ) -> Written:
     assert plan.quantity is not None
     looked = look_up(target, plan.agreement_id, settings.product_id, month)
@@ -111,7 +115,7 @@ def _adopt_or_create(
 
 
 def _adopt(
-    target: Any,
+    target: AgreementBilling,
     plan: CompanyPlan,
     settings: CwBillingSettings,
     month: Month,
@@ -148,12 +152,14 @@ class OngoingAdditionError(ConfigError):
     """The agreement already bills the product for the month with an open-ended addition."""
 
 
-def settle_open_writes(target: Any) -> int:
+def settle_open_writes(target: AgreementBilling) -> int:
     """Settle writes an earlier sync sent and never heard back about, by reading the PSA."""
-    return ledger.resolve(ledger.open_intents(SYSTEM), lambda entry: _landed(target, entry))
+    return ledger.resolve(
+        ledger.open_intents(period_setup.psa_kind()), lambda entry: _landed(target, entry)
+    )
 
 
-def _landed(target: Any, entry: LedgerEntry) -> bool | None:
+def _landed(target: AgreementBilling, entry: LedgerEntry) -> bool | None:
     if entry.action == "ticket":
         return target.find_service_ticket(entry.marker) is not None
     try:

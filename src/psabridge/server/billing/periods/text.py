@@ -1,11 +1,11 @@
-"""ConnectWise sync results in words: the plan of a preview, the ledger of a sync (CLI, pages)."""
+"""Agreement sync results in words: the plan of a preview, the ledger of a sync (CLI, pages)."""
 
 from __future__ import annotations
 
-from psabridge.server.billing.cw_plan import CompanyPlan
-from psabridge.server.billing.cw_sync import SyncResult
 from psabridge.server.billing.ledger import STATE_TEXT
 from psabridge.server.billing.models import LedgerEntry
+from psabridge.server.billing.periods.plan import CompanyPlan
+from psabridge.server.billing.periods.sync import SyncResult
 
 
 def describe(result: SyncResult) -> list[str]:
@@ -43,7 +43,7 @@ def _addition_text(plan: CompanyPlan) -> str:
         return f"skipped: {plan.skipped}"
     if action == "create":
         return f"create an addition of {q:g} on {where} ({plan.effective} to {plan.cancelled})"
-    if action == "adopt":
+    if action == "adopt" and plan.found is not None:
         return f"adopt addition {plan.found.id} on {where}: {plan.found.quantity:g} -> {q:g}"
     addition = known.addition_id if known else "?"
     if action == "closed":

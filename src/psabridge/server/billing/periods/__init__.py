@@ -1,0 +1,1 @@
+"""Billing by period quantities: a quantity per company and month on its agreement."""
