@@ -6,76 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
+# The values live in the domain (Connectors -> Domain); re-exported for the adapters.
+from psabridge.domain.psa_billing import Addition as Addition
+from psabridge.domain.psa_billing import AgreementInfo as AgreementInfo
+from psabridge.domain.psa_billing import NewAddition as NewAddition
+from psabridge.domain.psa_billing import PsaCompany as PsaCompany
+from psabridge.domain.psa_billing import ServiceTicket as ServiceTicket
+
 if TYPE_CHECKING:  # ports re-exports nothing from here; annotations only
     from psabridge.connectors.ports import Option, ValidationResult
-
-
-@dataclass(frozen=True)
-class PsaCompany:
-    """A ConnectWise PSA company with what its status says (reference connectwise.md 3.2, 3.3)."""
-
-    id: str
-    identifier: str
-    name: str
-    status_id: str | None = None
-    status_name: str = ""
-    inactive: bool = False  # the status has inactiveFlag
-    disallow_saving: bool = False  # the status has disallowSavingFlag: no ticket, no addition
-    deleted: bool = False
-
-
-@dataclass(frozen=True)
-class AgreementInfo:
-    """A ConnectWise agreement (reference 3.4); dates are calendar dates (UTC day)."""
-
-    id: str
-    company_id: str
-    name: str
-    type_id: str
-    type_name: str
-    status: str  # agreementStatus: Active, Cancelled, Expired or Inactive
-    start: date | None = None
-    end: date | None = None
-    bill_start: date | None = None
-    cancelled: bool = False
-
-
-@dataclass(frozen=True)
-class Addition:
-    """An agreement addition (reference 3.6)."""
-
-    id: str
-    agreement_id: str
-    product_id: str
-    quantity: float
-    effective: date | None = None
-    cancelled: date | None = None
-    description: str = ""
-    status: str | None = None
-
-
-@dataclass(frozen=True)
-class NewAddition:
-    """An addition to create: the product, the count, and the month it bills (R4.4)."""
-
-    agreement_id: str
-    product_id: str
-    quantity: float
-    effective: date
-    cancelled: date
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class ServiceTicket:
-    """The R4.2 service ticket; `reference` goes to externalXRef so a retry finds it."""
-
-    reference: str
-    company_id: str
-    board_id: str
-    priority_id: str | None
-    summary: str
-    details: str
 
 
 class AgreementBilling(Protocol):

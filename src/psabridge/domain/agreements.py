@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from psabridge.domain.psa_billing import AgreementInfo
 from psabridge.domain.usage import Month
 
 # R4.1: the priority order is fixed; Active is always covered.
@@ -211,3 +212,22 @@ def ongoing_addition(reason: str) -> BillingIssue:
         "End that addition in ConnectWise PSA (cancelled date: the previous month's last day); "
         "psabridge then bills each month with its own addition.",
     )
+
+
+def agreement_of(info: AgreementInfo) -> Agreement:
+    """Return a PSA's agreement record as the agreement rules take it (unknown ids: -1)."""
+    return Agreement(
+        id_number(info.id),
+        id_number(info.type_id),
+        info.status,
+        start=info.start,
+        bill_start=info.bill_start,
+    )
+
+
+def id_number(value: str) -> int:
+    """Return a PSA id as a number; -1 for one that is not (it then matches nothing)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from psabridge.connectors.ports_billing import BillingInvoice, UsageLine
 from psabridge.domain.billing import CurrentLine, is_ours
+from psabridge.domain.psa_billing import BillingInvoice, UsageLine
 from psabridge.server.mappings.models import Mapping
 
 PROPOSED = (

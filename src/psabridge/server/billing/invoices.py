@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from psabridge.connectors.ports_billing import BillingInvoice, BillingTarget, UsageLine
+from psabridge.connectors.ports_billing import BillingTarget
 from psabridge.domain.billing import is_ours
+from psabridge.domain.psa_billing import BillingInvoice, UsageLine
 from psabridge.server.billing.models import PsaInvoice
 from psabridge.server.billing.plans import item_map, items_for
 from psabridge.server.core import connections

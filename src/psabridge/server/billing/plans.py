@@ -6,10 +6,10 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from psabridge.connectors.ports import UsageLine
-from psabridge.connectors.ports_billing import BillingInvoice, BillingTarget
-from psabridge.domain.billing import CurrentLine, DesiredLine, Plan, marker_for, plan
+from psabridge.connectors.ports_billing import BillingTarget
+from psabridge.domain.billing import DesiredLine, Plan, marker_for, plan
 from psabridge.domain.mapping import item_removed
+from psabridge.domain.psa_billing import BillingInvoice, current_line
 from psabridge.domain.usage import Month
 from psabridge.server.billing import invoice_issues
 from psabridge.server.billing.models import CustomProduct, ProductMapping, PsaInvoice, UsageSnapshot
@@ -111,7 +111,7 @@ def _plan_one(
     lines = next((i.lines or () for i in client_invoices if i.id == company_plan.invoice_id), ())
     company_plan.plan = plan(
         desired,
-        [_current(line) for line in lines],
+        [current_line(line) for line in lines],
         remove_stale=remove_stale,
         adopt_items=company_plan.invoice_status == "adopting",
     )
@@ -149,12 +149,6 @@ def _invoices_by_client(
     for invoice in target.invoices_with_lines(client_ids):
         found[invoice.company_id].append(invoice)
     return dict(found)
-
-
-def _current(line: UsageLine) -> CurrentLine:
-    # A line without an item (a text line) is item 0: never ours, never written.
-    item = int(line.item_id) if line.item_id and line.item_id.isdigit() else 0
-    return CurrentLine(int(line.line_id or 0), item, line.quantity, line.description, line.marker)
 
 
 def _desired(

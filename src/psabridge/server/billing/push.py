@@ -17,9 +17,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from psabridge.connectors.errors import ConfigError, ConnectorError
-from psabridge.connectors.ports import InvoiceChanges, LineChange, UsageLine
 from psabridge.connectors.ports_billing import BillingTarget
-from psabridge.domain.billing import Plan
+from psabridge.domain.psa_billing import InvoiceChanges, UsageLine, line_changes
 from psabridge.domain.usage import Month
 from psabridge.server.billing import collection, ledger
 from psabridge.server.billing.invoices import billing_target
@@ -114,7 +113,7 @@ def _push(
 def _write_batch(run: BillingRun, batch: list[CompanyPlan], target: BillingTarget) -> None:
     entries = {p.invoice_id: ledger.intents(run, _writes(p)) for p in batch}
     changes = [
-        InvoiceChanges(p.invoice_id, p.mapping.psa_client_id, _changes(p.plan)) for p in batch
+        InvoiceChanges(p.invoice_id, p.mapping.psa_client_id, line_changes(p.plan)) for p in batch
     ]
     try:
         answers = target.apply_invoice_changes(changes)
@@ -256,24 +255,3 @@ def _write(company_plan: CompanyPlan, action: str, **values: Any) -> ledger.Writ
     return ledger.Write(
         mapping.company_id, mapping.psa_client_name, company_plan.invoice_id, action, **values
     )
-
-
-def _changes(plan: Plan) -> tuple[LineChange, ...]:
-    creates = [
-        LineChange.create(str(d.item_id), d.quantity, d.marker, description=d.description)
-        for d in plan.creates
-    ]
-    updates = [
-        LineChange.update(
-            line_id=str(u.line_id),
-            marker=u.after.marker,
-            item_id=str(u.after.item_id),
-            quantity=u.after.quantity,
-            description=u.after.description,
-        )
-        for u in plan.updates
-    ]
-    removes = [
-        LineChange.remove(line_id=str(r.line.line_id), marker=r.line.marker) for r in plan.removes
-    ]
-    return (*creates, *updates, *removes)

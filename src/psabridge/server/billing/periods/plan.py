@@ -6,13 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from psabridge.connectors.ports_agreements import (
-    Addition,
-    AgreementBilling,
-    AgreementInfo,
-    PsaCompany,
-)
+from psabridge.connectors.ports_agreements import AgreementBilling
 from psabridge.domain import agreements as rules
+from psabridge.domain.psa_billing import Addition, AgreementInfo, PsaCompany
 from psabridge.domain.usage import Month
 from psabridge.server.billing.models import (
     CwAddition,
@@ -147,8 +143,8 @@ def plan_company(
     if company.disallow_saving:
         plan.issues.append(rules.disallow_saving(company.status_name))
         return _skip(plan, f"the company's status {company.status_name!r} disallows saving")
-    found = [_domain(a) for a in view.agreements.get(company.id, [])]
-    type_id = _int(settings.agreement_type_id)
+    found = [rules.agreement_of(a) for a in view.agreements.get(company.id, [])]
+    type_id = rules.id_number(settings.agreement_type_id)
     if settings.service_desk and rules.needs_service_ticket(found, type_id):
         plan.ticket = "done" if mapping.pk in tickets else "open"
     return _plan_addition(plan, month, settings, found, type_id)
@@ -188,20 +184,3 @@ def _plan_addition(
 def _skip(plan: CompanyPlan, reason: str) -> CompanyPlan:
     plan.skipped = reason
     return plan
-
-
-def _domain(agreement: AgreementInfo) -> rules.Agreement:
-    return rules.Agreement(
-        _int(agreement.id),
-        _int(agreement.type_id),
-        agreement.status,
-        start=agreement.start,
-        bill_start=agreement.bill_start,
-    )
-
-
-def _int(value: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1

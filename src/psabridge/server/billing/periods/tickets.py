@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from psabridge.connectors.errors import ConnectorError, TransientError
-from psabridge.connectors.ports_agreements import AgreementBilling, ServiceTicket
+from psabridge.connectors.ports_agreements import AgreementBilling
 from psabridge.domain import agreements as rules
+from psabridge.domain.psa_billing import ServiceTicket
 from psabridge.domain.usage import Month
 from psabridge.server.billing import ledger
 from psabridge.server.billing.models import BillingRun, CwBillingSettings, CwServiceTicket

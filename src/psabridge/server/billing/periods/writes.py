@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from psabridge.connectors.errors import ConfigError, ConnectorError, NotFoundError
-from psabridge.connectors.ports_agreements import Addition, AgreementBilling, NewAddition
+from psabridge.connectors.ports_agreements import AgreementBilling
+from psabridge.domain.psa_billing import Addition, NewAddition
 from psabridge.domain.usage import Month
 from psabridge.server.billing import ledger
 from psabridge.server.billing.models import CwAddition, CwBillingSettings, LedgerEntry
