@@ -26,8 +26,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def test_settings_refuse_a_bundle_then_save_and_preview(page, stack):
     log_in(page)
     page.goto("/billing/")
-    page.click("#period-billing-link")
-    page.wait_for_selector("h1:has-text('ConnectWise PSA billing')")
+    page.wait_for_selector("#agreements")  # the agreement section is on the one billing page
+    page.wait_for_selector("h2:has-text('ConnectWise PSA: agreement additions')")
     for _ in range(30):  # the sandbox connection is validated as the stack starts
         if page.locator("#agreement-type:not([disabled])").count():
             break

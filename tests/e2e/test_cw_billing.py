@@ -411,7 +411,7 @@ def test_cli_previews_then_syncs(cw):
 
 
 def test_pages_show_settings_preview_sync_and_ledger(cw, admin_client):
-    page = admin_client.get("/billing/agreements/").content.decode()
+    page = admin_client.get("/billing/").content.decode()
     assert 'id="period-blocked"' not in page and "Managed Security" in page
     preview = admin_client.get(f"/billing/agreements/preview?month={cw.month}").content.decode()
     assert 'id="period-plan"' in preview and "create an addition" in preview
@@ -425,7 +425,7 @@ def test_pages_show_settings_preview_sync_and_ledger(cw, admin_client):
     assert BillingRun.objects.filter(system=CW).count() == 1
     answer = admin_client.post(f"/billing/agreements/sync?month={cw.month}").content.decode()
     assert 'id="period-confirm"' not in answer and "Nothing was written" in answer
-    page = admin_client.get("/billing/agreements/").content.decode()
+    page = admin_client.get("/billing/").content.decode()
     assert 'id="period-runs"' in page and 'id="period-additions"' in page
     run = BillingRun.objects.filter(system=CW).order_by("started_at").first()
     ledger = admin_client.get(f"/billing/runs/{run.pk}/").content.decode()

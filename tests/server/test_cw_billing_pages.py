@@ -20,8 +20,13 @@ def _connection(outcome: str, message: str = "") -> Connection:
 
 
 def test_settings_are_disabled_until_connected(admin_client):
-    page = admin_client.get("/billing/agreements/").content.decode()
-    assert 'id="period-blocked"' in page and "not connected yet" in page
+    answer = admin_client.get("/billing/agreements/")
+    assert answer.status_code == 302 and answer["Location"] == "/billing/#agreements"
+    page = admin_client.get("/billing/").content.decode()
+    assert "connect a PSA first" in page and 'id="agreements"' not in page
+    _connection("cannot_connect", "The site cannot be reached")
+    page = admin_client.get("/billing/").content.decode()
+    assert 'id="period-blocked"' in page and "validate it first" in page
     assert 'href="/connections/connectwise/"' in page
     assert '<select name="agreement_type_id" id="agreement-type" disabled' in page
     assert "Sync now" not in page  # nothing to sync before the settings are saved
@@ -29,7 +34,7 @@ def test_settings_are_disabled_until_connected(admin_client):
 
 def test_settings_stay_disabled_after_a_failed_validation(admin_client):
     _connection("invalid_credentials", "The public or private key is wrong")
-    page = admin_client.get("/billing/agreements/").content.decode()
+    page = admin_client.get("/billing/").content.decode()
     assert "The public or private key is wrong" in page
     assert '<select name="product_id" id="product" disabled' in page
 
@@ -58,8 +63,8 @@ def test_parse_reads_checkboxes_and_lists():
     assert period_setup.parse({})["service_desk"] is False
 
 
-def test_halo_overview_links_to_connectwise_billing(admin_client):
+def test_the_billing_page_holds_the_agreement_section(admin_client):
     _connection("ok")
     page = admin_client.get("/billing/").content.decode()
-    assert 'id="period-billing-link"' in page
+    assert 'id="agreements"' in page and 'id="period-settings"' in page
     assert 'id="push"' not in page  # the Halo monthly push is not offered for ConnectWise

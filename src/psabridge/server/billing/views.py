@@ -33,18 +33,32 @@ from psabridge.server.mappings.services import psa_system
 
 
 def _month(request: HttpRequest) -> Month:
-    """The month asked for, else the last finished month: the one a push bills (R3.3)."""
+    """The month asked for, else the month the PSA bills: the last finished one for invoice
+    lines (R3.3), the running one for period quantities (R4.4)."""
     try:
         return Month.parse(request.GET.get("month", ""))
     except ValueError:
-        return collection.last_finished_month()
+        return collection.month_to_bill(psa_system())
 
 
 def usage_overview(request: HttpRequest) -> HttpResponse:
-    """A month's usage of every mapped company, the product mapping and the last pushes."""
+    """The one billing page of every PSA: a month's usage of every mapped company, then the
+    billing of the PSA's style (invoice push and product mapping, or agreement additions)."""
+    return render_overview(request)
+
+
+def render_overview(
+    request: HttpRequest, period: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """Render the billing page; `period` replaces the agreement section (a refused save)."""
     month = _month(request)
     system = psa_system()
     running = collection.current_month()
+    style = systems.psa(system).billing_style if system else ""
+    if style == "period_quantities" and period is None:
+        from psabridge.server.billing.periods.views import section
+
+        period = section()
     context = {
         "month": month,
         "previous": month.previous(),
@@ -54,7 +68,8 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
         "rows": overview_rows(month),
         "psa": system,
         "psa_name": systems.label(system) if system else "",
-        "style": systems.psa(system).billing_style if system else "",
+        "style": style,
+        "period": period,
         "mapped": len(collection.companies_to_collect()),
         "runs": BillingRun.objects.filter(push=True)[:5],
         "products": _product_rows(system),
@@ -63,7 +78,7 @@ def usage_overview(request: HttpRequest) -> HttpResponse:
         "stale": _with_stale_lines(system),
         **collection_status(month),
     }
-    return render(request, "billing/overview.html", context)
+    return render(request, "billing/overview.html", context, status=status)
 
 
 STALLED = timedelta(minutes=10)  # a running collection silent this long has stopped

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from psabridge.connectors.errors import ConnectorError
@@ -33,9 +34,15 @@ def _month(request: HttpRequest) -> Month:
 
 
 def period_billing(request: HttpRequest) -> HttpResponse:
-    """The agreement billing page: settings (enabled once the connection validated) and sync."""
+    """The agreement section lives on the one billing page."""
+    return redirect(reverse("billing") + "#agreements")
+
+
+def section() -> dict[str, Any]:
+    """The agreement section of the billing page: settings (enabled once the connection
+    validated), sync, the month's additions and the ledger."""
     settings = period_setup.load()
-    return render(request, "billing/periods.html", _context(settings, _values(settings)))
+    return _context(settings, _values(settings))
 
 
 @require_POST
@@ -47,10 +54,11 @@ def period_billing_save(request: HttpRequest) -> HttpResponse:
     except ConnectorError as exc:
         errors = {"form": f"{period_setup.psa_name()}'s lists cannot be read: {exc}"}
     if errors:
-        context = _context(period_setup.load(), values, errors)
-        return render(request, "billing/periods.html", context, status=400)
+        from psabridge.server.billing.views import render_overview
+
+        return render_overview(request, _context(period_setup.load(), values, errors), 400)
     messages.success(request, f"{period_setup.psa_name()} billing settings saved.")
-    return redirect("period_billing")
+    return redirect(reverse("billing") + "#agreements")
 
 
 def period_billing_preview(request: HttpRequest) -> HttpResponse:
