@@ -16,6 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from psabridge.connectors.errors import ConfigError, ConnectorError
+from psabridge.connectors.rate_budget import patient
 from psabridge.domain import agreements as rules
 from psabridge.domain.month_count import month_ended, month_window
 from psabridge.domain.usage import Month
@@ -35,6 +36,14 @@ from psabridge.server.mappings.models import Mapping
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (company name, done, total)
 LEASE = "connectwise-billing"
+# The sync waits for a slot of psabridge's ConnectWise budget (900 calls a minute, reference
+# connectwise.md 2.5) instead of stopping when a window is full: the month-start sync reads each
+# agreement's additions before creating one (never blindly, R4.4) and then POSTs it, ~3,000 calls
+# for 1,500 companies, so it has to wait out whole windows. With the HttpClient's 30 s cap for
+# interactive calls it stopped after ~900 calls ("retry in 40 s") and went on only 4 hours later.
+# 90 s: one 60 s window with room for other processes' calls, under the 3-minute lease that is
+# renewed after each company.
+RATE_WAIT = 90.0
 
 
 @dataclass
@@ -74,7 +83,7 @@ def sync(
     ended = month_ended(month_window(month, collection.msp_zone()), now or timezone.now())
     if preview:
         return _preview(month, settings, target, ended)
-    with lease.held(LEASE, "ConnectWise billing sync") as renew:
+    with lease.held(LEASE, "ConnectWise billing sync") as renew, patient(RATE_WAIT):
         settle_open_writes(target)
         ledger.close_interrupted_runs(SYSTEM)
         return _sync(month, settings, target, ended, progress, renew)
