@@ -366,6 +366,10 @@ def run(args: argparse.Namespace) -> Outcome:
         month_start.bounds = cw_bounds(
             month_start, bulk_reads(sandbox, type_id, True) + 2 * created
         )
+        # The 4-hourly syncs run hours apart: let the month-start sync's calls leave both
+        # windows (psabridge's budget and the simulator's) before the next one.
+        print(f"waiting {CW_LIMIT[1]:.0f} s for the ConnectWise windows to empty", flush=True)
+        time.sleep(CW_LIMIT[1])
         unchanged = measure("unchanged", sandbox, lambda: cw_sync.sync(month))
         unchanged.bounds = cw_bounds(unchanged, bulk_reads(sandbox, type_id, False))
         changed_companies = change_counts(args.changed, month, args.seed)
@@ -463,7 +467,7 @@ def phases_table(outcome: Outcome) -> str:
     for p in outcome.phases:
         lines.append(
             f"| {p.name} | {p.seconds:.1f} | {sum(p.gravityzone.values()):,} "
-            f"| {sum(p.connectwise.values()):,} ({p.of('POST') + p.of('PATCH')}) "
+            f"| {sum(p.connectwise.values()):,} ({p.of('POST') + p.of('PATCH'):,}) "
             f"| {p.rate_limited} | {p.bound:.0f} | {ratio_text(p.seconds, p.bound)} |"
         )
     return "\n".join(lines)
@@ -543,7 +547,8 @@ def description(args: argparse.Namespace) -> str:
         "production runs it (the stored connections, with psabridge's own rate budget and "
         "audit): (1) `collection.collect(month, billing_only=True)` of the running month, "
         "(2) the month-start `cw_sync.sync(month)`, which creates every addition, (3) the "
-        "same sync again, nothing changed, (4) the sync after the count of "
+        "same sync again, nothing changed, 60 s later (the ConnectWise windows empty, as between "
+        "4-hourly syncs), (4) the sync after the count of "
         f"{args.changed:.0%} of the companies with an addition was raised by one. Calls and "
         "429s are the simulators' own counters during each phase. The lower bound of a phase "
         "is, per limit class, the least time the simulator's rolling window allows for the "
