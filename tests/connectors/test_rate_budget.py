@@ -15,6 +15,7 @@ from limits import RateLimitItemPerMinute, RateLimitItemPerSecond
 
 from psabridge.connectors.errors import RateLimitedError, TransientError
 from psabridge.connectors.http import RateBudget, secret_fingerprint
+from psabridge.connectors.rate_budget import patient
 
 from .conftest import FakeClock
 
@@ -63,6 +64,23 @@ def test_wait_beyond_max_wait_raises_without_sleeping(clock: FakeClock) -> None:
         budget.acquire(item, "k", max_wait=30)
     assert raised.value.retry_after == pytest.approx(60.0, abs=0.01)
     assert raised.value.local and clock.sleeps == []
+
+
+def test_a_patient_block_waits_out_a_full_window_and_only_within_it(clock: FakeClock) -> None:
+    budget = budget_for(clock)
+    item = RateLimitItemPerMinute(5)
+    for _ in range(5):
+        budget.acquire(item, "k", max_wait=0)
+    with patient(90):  # a background job: waits the 60 s rather than stop
+        assert budget.acquire(item, "k", max_wait=30) == pytest.approx(60.0, abs=0.01)
+        with patient(0):  # the innermost block counts; the caller's own bound still holds
+            for _ in range(4):
+                budget.acquire(item, "k", max_wait=0)
+            with pytest.raises(RateLimitedError):
+                budget.acquire(item, "k", max_wait=30)
+    with pytest.raises(RateLimitedError) as raised:  # after the block: the caller's 30 s again
+        budget.acquire(item, "k", max_wait=30)
+    assert raised.value.local and len(clock.sleeps) == 1
 
 
 def test_identities_have_separate_budgets(clock: FakeClock) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import limits
 from limits.errors import StorageError
@@ -23,6 +25,27 @@ _PAST_RESET = 0.001
 
 _storages: dict[str, Storage] = {}
 _storages_lock = threading.Lock()
+
+# The longest wait for a slot that the code running in this context accepts (see `patient`).
+_patience: ContextVar[float] = ContextVar("rate_budget_patience", default=0.0)
+
+
+@contextmanager
+def patient(max_wait: float) -> Iterator[None]:
+    """Within the block, let every budget wait up to `max_wait` seconds for a slot.
+
+    A caller's own `max_wait` (HttpClient's 30 s by default) stays the bound for interactive
+    work: a page must not hang for a minute. A background job that has to make more calls than
+    one window holds (the ConnectWise month-start sync: ~3,000 calls under 900 a minute) would
+    otherwise be refused at the first full window ("retry in 40 s") and finish only runs later;
+    it waits the window out instead. A ContextVar, so a job in one worker thread never makes a
+    web request of another thread wait longer.
+    """
+    token = _patience.set(max_wait)
+    try:
+        yield
+    finally:
+        _patience.reset(token)
 
 
 def _shared_storage(uri: str, key_prefix: str = "") -> Storage:
@@ -75,8 +98,13 @@ class RateBudget:
         self._clock = clock
 
     def acquire(self, item: limits.RateLimitItem, identity: str, max_wait: float) -> float:
-        """Take one slot of `item` for `identity`; return the seconds waited for it."""
+        """Take one slot of `item` for `identity`; return the seconds waited for it.
+
+        Raises RateLimitedError (local) rather than wait longer than `max_wait`, or than the
+        enclosing `patient` block allows when that is longer.
+        """
         item = self._scaled(item)
+        max_wait = max(max_wait, _patience.get())
         waited = 0.0
         while not self._hit(item, identity):
             delay = max(self._wait_time(item, identity), _MIN_WAIT)

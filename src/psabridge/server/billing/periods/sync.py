@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from psabridge.connectors.errors import ConfigError, ConnectorError
 from psabridge.connectors.ports_agreements import AgreementBilling
+from psabridge.connectors.rate_budget import patient
 from psabridge.domain import agreements as rules
 from psabridge.domain.month_count import month_ended, month_window
 from psabridge.domain.usage import Month
@@ -36,6 +37,14 @@ from psabridge.server.mappings.models import Mapping
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (company name, done, total)
+# The sync waits for a slot of psabridge's budget for the PSA (e.g. 900 calls a minute)
+# instead of stopping when a window is full: the month-start sync reads each agreement's
+# additions before creating one (never blindly, R4.4) and then POSTs it, ~3,000 calls for 1,500
+# companies, so it has to wait out whole windows. With the HttpClient's 30 s cap for interactive
+# calls it stopped after ~900 calls ("retry in 40 s") and went on only 4 hours later.
+# 90 s: one 60 s window with room for other processes' calls, under the 3-minute lease that is
+# renewed after each company.
+RATE_WAIT = 90.0
 
 
 @dataclass
@@ -76,7 +85,8 @@ def sync(
     if preview:
         return _preview(month, settings, target, ended)
     system = period_setup.psa_kind()
-    with lease.held(f"{system}-billing", f"{period_setup.psa_name()} billing sync") as renew:
+    name = f"{period_setup.psa_name()} billing sync"
+    with lease.held(f"{system}-billing", name) as renew, patient(RATE_WAIT):
         settle_open_writes(target)
         ledger.close_interrupted_runs(system)
         return _sync(month, settings, target, ended, progress, renew)
