@@ -115,6 +115,7 @@ class BillingWords:
     record: str  # "invoice line", "addition"
     records: str
     document: str  # "recurring invoice", "agreement"
+    documents: str
     push: str  # the verb of a write run: "push", "sync"
 
 
@@ -145,7 +146,7 @@ class PsaProfile(SystemProfile):
     billing_style: BillingStyle = "invoice_lines"
     billing: BillingWords = field(
         default_factory=lambda: BillingWords(
-            "invoice line", "invoice lines", "recurring invoice", "push"
+            "invoice line", "invoice lines", "recurring invoice", "recurring invoices", "push"
         )
     )
     month_billed: Literal["finished", "running"] = "finished"

@@ -129,6 +129,6 @@ PROFILE = PsaProfile(
         update_selected="Update Selected Mappings",
     ),
     billing_style="period_quantities",
-    billing=BillingWords("addition", "additions", "agreement", "sync"),
+    billing=BillingWords("addition", "additions", "agreement", "agreements", "sync"),
     month_billed="running",
 )

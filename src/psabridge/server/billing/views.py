@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from psabridge.connectors.errors import ConnectorError
+from psabridge.connectors.ports import Option
 from psabridge.domain.evidence import VERDICTS, EndpointRecord
 from psabridge.domain.usage import PRODUCT_KEYS, PRODUCT_LABELS, Month, billing_run_date
 from psabridge.server.billing import collection, invoices
@@ -133,10 +134,10 @@ def _product_rows(system: str | None) -> list[dict[str, object]]:
     ]
 
 
-_items_cache: dict[str, tuple[float, list[Any]]] = {}
+_items_cache: dict[str, tuple[float, list[Option]]] = {}
 
 
-def psa_items(system: str) -> list[Any]:
+def psa_items(system: str) -> list[Option]:
     """Return the PSA's billable items, read at most once a minute per process."""
     cached = _items_cache.get(system)
     if cached and time.monotonic() - cached[0] < 60:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from psabridge.connectors.errors import ConnectorError
 from psabridge.connectors.ports import Option
 from psabridge.domain.alerts import AlertKind
+from psabridge.server.core import systems
 from psabridge.server.core.views import not_configured
 from psabridge.server.mappings.models import Mapping
 from psabridge.server.mappings.services import psa_system
@@ -48,6 +49,7 @@ def _context(
     mandatory = set(getattr(type_info, "mandatory_fields", ()) or ())
     return {
         "system": system,
+        "psa_name": systems.label(system),
         "profile": profile,
         "values": values,
         "options": options,

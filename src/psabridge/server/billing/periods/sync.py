@@ -70,8 +70,12 @@ def sync(
     target: AgreementBilling | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    rate_wait: float = RATE_WAIT,
 ) -> SyncResult:
     """Write (or, with `preview`, only show) the month's additions and service tickets.
+
+    `rate_wait`: how long a call may wait for the rate budget (a page passes the interactive
+    30 s: it answers "stopped, syncing again resumes" rather than holding the request).
 
     Re-running writes nothing; a stopped sync resumes without double additions: each write is
     in the ledger before it is sent, unanswered writes are settled by reading the PSA first, and
@@ -86,7 +90,7 @@ def sync(
         return _preview(month, settings, target, ended)
     system = period_setup.psa_kind()
     name = f"{period_setup.psa_name()} billing sync"
-    with lease.held(f"{system}-billing", name) as renew, patient(RATE_WAIT):
+    with lease.held(f"{system}-billing", name) as renew, patient(rate_wait):
         settle_open_writes(target)
         ledger.close_interrupted_runs(system)
         return _sync(month, settings, target, ended, progress, renew)

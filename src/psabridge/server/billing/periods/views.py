@@ -24,6 +24,7 @@ from psabridge.server.billing.periods import sync as period_sync
 from psabridge.server.billing.periods import text as period_text
 from psabridge.server.billing.periods.setup import OPTIONAL_STATUSES, LiveLists
 from psabridge.server.billing.views import collection_status
+from psabridge.server.core import systems
 
 
 def _month(request: HttpRequest) -> Month:
@@ -89,7 +90,9 @@ def period_billing_sync(request: HttpRequest) -> HttpResponse:
         )
     confirmed = request.POST.get("confirm") == "1"
     try:
-        result = period_sync.sync(month, preview=not confirmed)
+        # A page waits at most the interactive 30 s for the budget: a month-start sync beyond one
+        # window stops with "syncing again resumes" (the 4-hourly job waits the windows out).
+        result = period_sync.sync(month, preview=not confirmed, rate_wait=30.0)
     except ConnectorError as exc:
         return _answer(request, f"The sync stopped: {exc}. Syncing again resumes it.")
     return render(request, "billing/periods_result.html", _result(result))
@@ -111,9 +114,11 @@ def _answer(request: HttpRequest, text: str, started: bool = False) -> HttpRespo
     return render(request, "billing/periods_result.html", {**context, **_words()})
 
 
-def _words() -> dict[str, str]:
+def _words() -> dict[str, object]:
     """The PSA's name and kind, for the pages' words and links."""
-    return {"psa_name": period_setup.psa_name(), "psa_kind": period_setup.psa_kind()}
+    kind = period_setup.psa_kind()
+    words = systems.psa(kind).billing
+    return {"psa_name": period_setup.psa_name(), "psa_kind": kind, "words": words}
 
 
 def _values(settings: CwBillingSettings) -> dict[str, Any]:
