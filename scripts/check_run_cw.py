@@ -79,7 +79,7 @@ def billing_step(client: httpx.Client, boxes: Sandboxes) -> None:
         "service_board_id": BOARD,
         "service_priority_id": PRIORITY,
     }
-    assert client.post("/billing/connectwise/save", data=settings).status_code in (200, 302)
+    assert client.post("/billing/agreements/save", data=settings).status_code in (200, 302)
     existing = {a["id"] for a in boxes.get(boxes.cw, "state")["additions"]}
     boxes.post(boxes.cw, "reset-calls")
     collect_and_sync(client, "the first sync (collect usage, create the month's additions)")
@@ -131,20 +131,20 @@ def _grow_one_company(client: httpx.Client, boxes: Sandboxes, before: dict[int, 
 def collect_and_sync(client: httpx.Client, what: str) -> None:
     """Press Collect usage now (the worker collects), then Sync now: review, then confirm."""
     before = collected(client)
-    answer = client.post("/billing/connectwise/sync", data={"collect": "1"}).text
-    assert 'id="cw-started"' in answer, answer
+    answer = client.post("/billing/agreements/sync", data={"collect": "1"}).text
+    assert 'id="period-started"' in answer, answer
     wait(f"{what}: usage collected", lambda: collected(client) not in ("", before), 900)
-    review = client.post("/billing/connectwise/sync").text
-    shown = re.search(r'<p id="cw-preview-summary">(.*?)</p>', review, re.S)
+    review = client.post("/billing/agreements/sync").text
+    shown = re.search(r'<p id="period-preview-summary">(.*?)</p>', review, re.S)
     print("  reviewed: " + (re.sub(r"<[^>]+>|\s+", " ", shown[1]).strip() if shown else "?"))
-    done = client.post("/billing/connectwise/sync", data={"confirm": "1"}).text
-    assert 'id="cw-sync-summary"' in done, done
+    done = client.post("/billing/agreements/sync", data={"confirm": "1"}).text
+    assert 'id="period-sync-summary"' in done, done
 
 
 def collected(client: httpx.Client) -> str:
     """Return when the running month's last collection finished, as the page says ("": none
     finished, or one is running)."""
-    found = re.search(r'data-finished-at="([^"]*)"', client.get("/billing/connectwise/").text)
+    found = re.search(r'data-finished-at="([^"]*)"', client.get("/billing/").text)
     return found[1] if found else ""
 
 
@@ -172,9 +172,9 @@ def ticket_step(client: httpx.Client, boxes: Sandboxes, company_id: str) -> None
             {
                 f"{kind}-blocked": "on",
                 f"{kind}-current": "on",
-                f"{kind}-team": BOARD,
-                f"{kind}-category": TYPE,
-                f"{kind}-priority_id": PRIORITY,
+                f"{kind}-board": BOARD,
+                f"{kind}-type": TYPE,
+                f"{kind}-priority": PRIORITY,
             }
         )
     assert client.post("/ticketing/save", data=form).status_code == 302, "ticketing saved"
