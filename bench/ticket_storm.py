@@ -161,6 +161,9 @@ def product_env(
         PSABRIDGE_PORT=str(ports[0]),
         PSABRIDGE_SANDBOX_PORT=str(ports[1]),
         PSABRIDGE_SANDBOX_HALO_PORT=str(ports[2]),
+        # The PSA simulators not used here still start: free ports, beside a running make run.
+        PSABRIDGE_SANDBOX_CW_PORT=str(ports[3]),
+        PSABRIDGE_SANDBOX_AUTOMATE_PORT=str(ports[4]),
         PSABRIDGE_ADMIN_PASSWORD=secrets.token_urlsafe(12),
         PSABRIDGE_SANDBOX_ALERT_INTERVAL="0",
         PSABRIDGE_LOG_LEVEL="WARNING",
@@ -176,7 +179,7 @@ def product_env(
 @contextlib.contextmanager
 def running_product(data_dir: Path, args: argparse.Namespace) -> Iterator[Product]:
     """Start `psabridge run` in its own process group; stop it like Ctrl-C afterwards."""
-    ports = (free_port(), free_port(), free_port())
+    ports = tuple(free_port() for _ in range(5))
     env = product_env(data_dir, ports, args)
     log_path = data_dir / "run.log"
     with log_path.open("wb") as log:
