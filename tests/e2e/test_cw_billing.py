@@ -429,7 +429,7 @@ def test_pages_show_settings_preview_sync_and_ledger(cw, admin_client):
     assert 'id="period-runs"' in page and 'id="period-additions"' in page
     run = BillingRun.objects.filter(system=CW).order_by("started_at").first()
     ledger = admin_client.get(f"/billing/runs/{run.pk}/").content.decode()
-    assert "create" in ledger
+    assert "create" in ledger and "<h1>Sync of" in ledger and "<th>Addition</th>" in ledger
 
 
 def test_saving_refuses_bundle_inactive_and_unknown_values(cw):

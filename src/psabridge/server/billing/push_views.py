@@ -110,7 +110,14 @@ def billing_run(request: HttpRequest, run_id: int) -> HttpResponse:
         {"entry": entry, "state": ledger.STATE_TEXT.get(entry.state, entry.state)}
         for entry in run.entries.all()
     ]
-    context = {"run": run, "entries": entries, "running": run.finished_at is None}
+    words = systems.psa(run.system).billing if run.system in systems.psa_kinds() else None
+    context = {
+        "run": run,
+        "entries": entries,
+        "running": run.finished_at is None,
+        "verb": (words.push if words else "push").capitalize(),
+        "record": (words.record if words else "line").capitalize(),
+    }
     return render(request, "billing/run.html", context)
 
 
