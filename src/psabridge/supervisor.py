@@ -4,6 +4,7 @@ goes down with a worker; one that keeps dying at once gives up with a clear mess
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)  # seconds before each restart in a row
@@ -94,9 +96,12 @@ class Supervisor:
 
         Each stops within a second on SIGTERM; a worker still finishing a task after a Ctrl-C
         (Huey's graceful stop) is killed after the grace: every job is safe to cut short (the
-        ledger and the intents are written ahead, and the next run settles them).
+        ledger and the intents are written ahead, and the next run settles them). What a child
+        started itself goes too: a gunicorn master killed in its graceful wait must not leave its
+        workers running, holding the port.
         """
         processes = [child.process for child in self.children.values()]
+        offspring = [pid for process in processes for pid in _descendants(process.pid)]
         for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -106,6 +111,10 @@ class Supervisor:
                 process.wait(timeout=max(0.1, deadline - self.clock()))
             except subprocess.TimeoutExpired:
                 process.kill()
+        for pid, started in offspring:
+            if _start_time(pid) == started:  # still that process, not a reused pid
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
 
 
 def _print(text: str) -> None:
@@ -116,3 +125,32 @@ def _spawn(argv: list[str], kwargs: dict[str, Any]) -> subprocess.Popen[bytes]:
     options = dict(kwargs)
     extra = options.pop("env_extra", {})
     return subprocess.Popen(argv, env={**os.environ, **extra}, **options)
+
+
+def _descendants(root: int) -> list[tuple[int, str]]:
+    """Return (pid, start time) of every process below `root` (Linux /proc; [] elsewhere)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*") if Path("/proc/self/stat").exists() else ():
+        fields = _stat_fields(int(entry.name))
+        if fields:
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], list(parents.get(root, []))
+    while todo:
+        pid = todo.pop()
+        found.append((pid, _start_time(pid)))
+        todo += parents.get(pid, [])
+    return [(pid, started) for pid, started in found if started]
+
+
+def _start_time(pid: int) -> str:
+    fields = _stat_fields(pid)
+    return fields[19] if fields else ""
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name: [state, ppid, ...]."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return []
+    return text.rsplit(") ", 1)[1].split()

@@ -3,6 +3,8 @@ that keeps dying at once gives up; a child that is not restarted stops everythin
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import time
 
@@ -75,3 +77,38 @@ def test_stop_ends_every_child_quickly():
     started = time.monotonic()
     supervisor.stop(grace=5)
     assert process.poll() is not None and time.monotonic() - started < 5
+
+
+# A gunicorn-like child: on SIGTERM it waits (its graceful timeout) longer than the supervisor's
+# grace, while its own child (a worker) keeps running; it writes that worker's pid first.
+SLOW_PARENT = [
+    sys.executable,
+    "-c",
+    "import signal, subprocess, sys, time\n"
+    "worker = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+    "print(worker.pid, flush=True)\n"
+    "signal.signal(signal.SIGTERM, lambda *_: time.sleep(5))\n"
+    "time.sleep(60)\n",
+]
+
+
+def test_stop_leaves_no_grandchild_behind():
+    supervisor = Supervisor(say=lambda text: None)
+    process = supervisor.start("web", SLOW_PARENT, restart=True, stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    worker = int(process.stdout.readline())
+    supervisor.stop(grace=0.5)
+    deadline = time.monotonic() + 3
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(worker), "the child's own child outlived the stop"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (dead, not yet reaped by its parent or init) counts as gone.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(") ", 1)[1][0] != "Z"
