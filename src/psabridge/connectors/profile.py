@@ -82,6 +82,7 @@ class TicketWays:
     # A routing field that replaces the site's type per kind (ConnectWise: the board): the
     # server reads that type's initial status for each new ticket (TicketFacts).
     type_field: str = ""
+    closed_status: str = "Closed"  # the status blocked-threat tickets are closed with (R5.5)
     scoped_options: bool = False  # some routing options depend on another field's value
     described: tuple[tuple[str, str, str], ...] = ()  # (ticket field, label, options key)
 
@@ -97,6 +98,14 @@ class TicketWays:
     @property
     def route_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.routing)
+
+    def scopes(self) -> list[tuple[RoutingField, RoutingField]]:
+        """Return each routing field whose options depend on another, with that other field."""
+        return [(f, self.field(f.scope)) for f in self.routing if f.scope]
+
+    def is_closed_status(self, name: str) -> bool:
+        """Return whether a status of this name is the one tickets are closed with."""
+        return name.strip().lower() == self.closed_status.lower()
 
 
 @dataclass(frozen=True)

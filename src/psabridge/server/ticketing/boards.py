@@ -9,6 +9,7 @@ from typing import Any
 
 from psabridge.connectors.errors import ConnectorError
 from psabridge.connectors.ports import Option, TicketDesk, TicketTypeInfo
+from psabridge.connectors.profile import TicketWays
 from psabridge.server.core import connections
 
 log = logging.getLogger(__name__)
@@ -55,9 +56,9 @@ def initial_status(system: str, board_id: str) -> str | None:
 
 
 def closed_by_board(
-    options: dict[str, list[Option]], board_ids: Iterable[str]
+    ways: TicketWays, options: dict[str, list[Option]], board_ids: Iterable[str]
 ) -> list[dict[str, Any]]:
-    """Return, per board, its name, its closed statuses and its status named Closed (R5.5)."""
+    """Return, per board, its name, its closed statuses and its closing status (R5.5)."""
     names = {o.id: o.name for o in options.get("ticket_types", [])}
     rows = []
     for board_id in dict.fromkeys(b for b in board_ids if b):
@@ -65,7 +66,7 @@ def closed_by_board(
             s for s in options.get("statuses", []) if str(s.extra.get("board_id")) == board_id
         ]
         closed = [s for s in statuses if s.extra.get("closed")]
-        named = next((s.id for s in statuses if s.name.strip().lower() == "closed"), "")
+        named = next((s.id for s in statuses if ways.is_closed_status(s.name)), "")
         rows.append(
             {
                 "board_id": board_id,

@@ -75,18 +75,20 @@ def live_options(
             # The type's defaults ride in the same cached entry as the option lists.
             options["type_info"] = [desk.ticket_type(ticket_type_id)]  # type: ignore[list-item]
         _options_cache[(system, ticket_type_id)] = (time.monotonic(), options)
-    for field_ in profiles.for_system(system).routing:
-        if field_.scope:
-            wanted = [o.id for o in options.get("ticket_types", [])] if boards is None else boards
-            options = {**options, field_.options: board_cache.types_of(system, wanted)}
+    for scoped, scope in profiles.for_system(system).scopes():
+        wanted = [o.id for o in options.get(scope.options, [])] if boards is None else boards
+        options = {**options, scoped.options: board_cache.types_of(system, wanted)}
     return options
 
 
 def used_boards(system: str, settings_values: dict[str, Any], routes: dict[str, Route]) -> set[str]:
-    """Return the site's type and the type of every switched-on kind, for a PSA whose routing
-    chooses a type per kind (TicketWays.type_field: the board); else only the site's."""
-    type_field = profiles.for_system(system).type_field
-    used = {route.values.get(type_field, "") for route in routes.values() if route.active}
+    """Return the values the scoped routing fields depend on (a board, an issue type) across the
+    switched-on kinds, with the site's type when the scope is the per-kind type field."""
+    ways = profiles.for_system(system)
+    names = {scope.name for _, scope in ways.scopes()} | {ways.type_field}
+    used = {
+        route.values.get(name, "") for route in routes.values() if route.active for name in names
+    }
     return {b for b in {*used, settings_values.get("ticket_type_id", "")} if b}
 
 

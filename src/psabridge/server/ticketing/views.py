@@ -72,7 +72,8 @@ def _closed_by_board(
 ) -> list[dict[str, Any]]:
     if not profiles.for_system(system).closes_by_board:
         return []
-    return boards.closed_by_board(options, sorted(routing.used_boards(system, values, routes)))
+    used = sorted(routing.used_boards(system, values, routes))
+    return boards.closed_by_board(profiles.for_system(system), options, used)
 
 
 def _saved_values(system: str) -> tuple[dict[str, Any], dict[str, Route]]:
@@ -164,7 +165,8 @@ def _closed_status(statuses: list[Option], system: str, values: dict[str, Any]) 
     if profiles.for_system(system).closes_by_board:
         board = values["ticket_type_id"]
         statuses = [s for s in statuses if str(s.extra.get("board_id")) == board]
-    return next((s.id for s in statuses if s.name.strip().lower() == "closed"), "")
+    ways = profiles.for_system(system)
+    return next((s.id for s in statuses if ways.is_closed_status(s.name)), "")
 
 
 def _closing_hint(values: dict[str, Any], by_board: list[dict[str, Any]]) -> str:
