@@ -215,7 +215,10 @@ def sandbox(
         raise typer.Exit(1) from None
     print(json.dumps(box.info()) if as_json else _sandbox_text(box.info()), flush=True)
     try:
+        # Ctrl-C as well as SIGTERM, even when started as a background job of a script, where
+        # SIGINT is inherited as ignored (the sandbox then never stopped on Ctrl-C).
         signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -126,3 +126,25 @@ def test_sandbox_json_prints_one_line_first(tmp_path: Path):
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0
+
+
+def test_sandbox_stops_on_ctrl_c_even_when_started_with_sigint_ignored():
+    # A background job of a script inherits SIGINT as ignored (CI started with nohup ... &):
+    # the sandbox still stops on Ctrl-C, as `run` does.
+    argv = [sys.executable, "-m", "psabridge.cli", "sandbox", "--json"]
+    for option in ("--gravityzone-port", "--halopsa-port", "--connectwise-port", "--automate-port"):
+        argv += [option, str(free_port())]
+    process = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        assert process.stdout is not None
+        json.loads(process.stdout.readline())
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
