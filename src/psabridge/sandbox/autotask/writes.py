@@ -13,6 +13,8 @@ from .schema import Entity, Field
 from .store import AtStore, Call, Record, Reply
 from .values import coerce
 
+# Stands for a value that failed coercion: reported once, never "missing", never stored.
+UNREADABLE = object()
 Prepare = Callable[[Call, Record, Record | None], list[str]]
 Commit = Callable[[Call, Record], None]
 
@@ -44,6 +46,7 @@ def bind(entity: Entity, body: Any) -> tuple[Record, list[str]]:
         try:
             values[found.name] = coerce(found.data_type, raw)
         except ValueError:
+            values[found.name] = UNREADABLE
             errors.append(f"Value '{raw}' is not a valid {found.data_type} for {found.name} . ")
     return values, errors
 
@@ -57,7 +60,7 @@ def check(store: AtStore, entity: Entity, record: Record, written: Iterable[str]
     ]
     for name in written:
         found = entity.field(name)
-        if found is not None and record.get(found.name) is not None:
+        if found is not None and record.get(found.name) not in (None, UNREADABLE):
             errors += _value_errors(store, entity, found, record)
     return errors
 
