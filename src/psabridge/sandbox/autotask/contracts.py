@@ -36,12 +36,9 @@ def periods(contract: Record) -> list[tuple[datetime, datetime]]:
 
 def adjustments_of(store: AtStore, service_id: int) -> list[tuple[datetime, int]]:
     """Return a contract service's (effective day, unit change) pairs, by date."""
-    rows = store.tables["ContractServiceAdjustments"].values()
-    pairs = [
-        (_day(a["effectiveDate"]), a["unitChange"] or 0)
-        for a in rows
-        if a["contractServiceID"] == service_id
-    ]
+    table = store.tables["ContractServiceAdjustments"]
+    rows = [table[i] for i in store.adjustments_of.get(service_id, [])]
+    pairs = [(_day(a["effectiveDate"]), a["unitChange"] or 0) for a in rows]
     return sorted(pairs, key=lambda pair: pair[0])
 
 
@@ -51,15 +48,13 @@ def rebuild_units(store: AtStore, service: Record) -> None:
     assert contract is not None
     changes = adjustments_of(store, service["id"])
     table = store.tables[UNITS]
-    old = {r["__key"]: r for r in table.values() if r["contractServiceID"] == service["id"]}
-    for row in old.values():
-        del table[row["id"]]
+    old = {table[i]["__key"]: table.pop(i) for i in store.units_of.pop(service["id"], [])}
     for first, last in periods(contract):
         starts = sorted({first} | {day for day, _ in changes if first < day <= last})
         ends = [s - DAY for s in starts[1:]] + [last]
         for start, end in zip(starts, ends, strict=True):
             units = sum(change for day, change in changes if day <= start)
-            key = (service["id"], at_time(first) or "", at_time(start) or "")
+            key = (service["id"], first, start)
             _insert_unit(store, service, contract, key, (start, end, units), old.get(key))
 
 
@@ -67,7 +62,7 @@ def _insert_unit(
     store: AtStore,
     service: Record,
     contract: Record,
-    key: tuple[int, str, str],
+    key: tuple[int, datetime, datetime],
     span: tuple[datetime, datetime, int],
     previous: Record | None,
 ) -> None:
@@ -77,6 +72,7 @@ def _insert_unit(
     price = (
         service["adjustedPrice"] if service["adjustedPrice"] is not None else service["unitPrice"]
     )
+    store.units_of.setdefault(service["id"], []).append(unit_id)
     store.insert(
         UNITS,
         {
@@ -98,7 +94,9 @@ def _insert_unit(
     )
 
 
-def new_contract_service(store: AtStore, contract: Record, service: Record) -> Record:
+def new_contract_service(
+    store: AtStore, contract: Record, service: Record, *, rebuild: bool = True
+) -> Record:
     """Insert a ContractService priced from its Service (adjustedPrice null, oq 10)."""
     row = store.insert(
         "ContractServices",
@@ -115,7 +113,8 @@ def new_contract_service(store: AtStore, contract: Record, service: Record) -> R
             "quoteItemID": None,
         },
     )
-    rebuild_units(store, row)
+    if rebuild:
+        rebuild_units(store, row)
     return row
 
 
@@ -134,8 +133,8 @@ def post_adjustment(call: Call) -> Reply:
     _check_not_negative(call.store, service, day, change)
     if service is None:
         service = new_contract_service(call.store, contract, catalog)
-    row = call.store.insert(
-        "ContractServiceAdjustments",
+    row = record_adjustment(
+        call.store,
         {
             **{f.name: values.get(f.name) for f in ADJUSTMENTS.fields if f.name != "id"},
             "contractID": contract["id"],
@@ -148,6 +147,13 @@ def post_adjustment(call: Call) -> Reply:
     )
     rebuild_units(call.store, service)
     return Reply({"itemId": row["id"]})
+
+
+def record_adjustment(store: AtStore, row: Record) -> Record:
+    """Store an adjustment (visible only to the inspection API) and index it by service."""
+    stored = store.insert("ContractServiceAdjustments", row)
+    store.adjustments_of.setdefault(stored["contractServiceID"], []).append(stored["id"])
+    return stored
 
 
 def _contract(store: AtStore, contract_id: object) -> Record:
@@ -184,9 +190,9 @@ def _check_date(store: AtStore, contract: Record, service: Record | None, day: d
         raise invalid("The effective date must fall between the contract's start and end dates . ")
     if service is None:
         return
-    for row in store.tables[UNITS].values():
-        posted = row["contractServiceID"] == service["id"] and row["approveAndPostDate"]
-        if posted and _day(row["endDate"]) >= day:
+    for unit_id in store.units_of.get(service["id"], []):
+        row = store.tables[UNITS][unit_id]
+        if row["approveAndPostDate"] and _day(row["endDate"]) >= day:
             raise invalid("The effective date falls in a period already approved and posted . ")
 
 

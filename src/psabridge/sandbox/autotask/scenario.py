@@ -10,7 +10,7 @@ from typing import Any
 from ..connectwise.scenario import Device, Source
 from ..halopsa.scenario import vary_name
 from . import config
-from .contracts import new_contract_service, rebuild_units
+from .contracts import new_contract_service, rebuild_units, record_adjustment
 from .store import AtStore, Record
 from .values import at_time, month_start
 
@@ -162,7 +162,7 @@ def add_company(
 
 def _contract_shape(kind: str, now: datetime) -> tuple[str, int, int, datetime, datetime]:
     """Return (name suffix, type, status, start, end) of a seeded contract kind."""
-    start, end = month_start(now, -12), month_start(now, 24) - timedelta(days=1)
+    start, end = month_start(now, -12), month_start(now, 12) - timedelta(days=1)
     recurring, active = config.RECURRING_SERVICE, config.CONTRACT_ACTIVE
     shapes = {
         "active": ("Managed Security", recurring, active, start, end),
@@ -213,14 +213,15 @@ def add_contract(
         catalog = store.get("Services", service_id)
         assert catalog is not None
         units = max(1, devices - rng.randint(0, 3)) if service_id == ENDPOINT_SERVICE else 5
-        add_units(store, new_contract_service(store, contract, catalog), start, units, now)
+        service = new_contract_service(store, contract, catalog, rebuild=False)
+        add_units(store, service, start, units, now)
     return contract
 
 
 def add_units(store: AtStore, service: Record, day: datetime, change: int, now: datetime) -> None:
     """Record an adjustment without the API's checks (seeding, test hooks)."""
-    store.insert(
-        "ContractServiceAdjustments",
+    record_adjustment(
+        store,
         {
             "contractID": service["contractID"],
             "serviceID": service["serviceID"],

@@ -38,7 +38,10 @@ class AtStore:
         # (entity, field) -> picklist values in wire shape (reference 2.6)
         self.picklists: dict[tuple[str, str], list[Record]] = {}
         # (contractServiceID, period start, segment start) -> ContractServiceUnits id
-        self.unit_ids: dict[tuple[int, str, str], int] = {}
+        self.unit_ids: dict[tuple[int, datetime, datetime], int] = {}
+        # ContractService id -> its unit row ids and its adjustment ids (kept by contracts.py)
+        self.units_of: dict[int, list[int]] = {}
+        self.adjustments_of: dict[int, list[int]] = {}
         self.require_queue = False  # open question 11: a tenant that makes queueID required
         self.scenario: dict[str, Any] = {}
 

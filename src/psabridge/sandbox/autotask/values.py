@@ -16,8 +16,8 @@ def at_time(moment: datetime | None) -> str | None:
     """Return a datetime as `YYYY-MM-DDTHH:MM:SS.fffZ` (open question 16), or None."""
     if moment is None:
         return None
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    utc = moment.astimezone(UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_time(value: Any) -> datetime | None:
