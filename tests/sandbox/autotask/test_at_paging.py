@@ -11,8 +11,20 @@ UNITS = "/ContractServiceUnits/query"
 
 
 def _total(at: AtApi) -> int:
+    """Add a 50-year monthly contract (600 unit rows) and return the unit row count."""
+    body = {
+        "companyID": 0,
+        "contractName": "Long",
+        "contractType": 7,
+        "status": 1,
+        "startDate": "2000-01-01",
+        "endDate": "2049-12-31",
+        "timeReportingRequiresStartAndStopTimes": 0,
+    }
+    contract = at.create("/Contracts", body)
+    at.create(f"/Contracts/{contract}/Services", {"serviceID": 1})
     count = at.ok(at.post(f"{UNITS}/count", {"filter": [ALL]}))["queryCount"]
-    assert count > 500 and count % 500, "the scenario must hold a full and a partial page"
+    assert count > 1000 and count % 500, "the test needs two full pages and a partial one"
     return int(count)
 
 
