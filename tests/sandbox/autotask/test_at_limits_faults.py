@@ -61,15 +61,16 @@ def test_fourth_concurrent_call_is_refused(
     at_server: object, make_at: Callable[..., AtApi]
 ) -> None:
     at = make_at()
-    fault = {"path": "/Companies/*", "mode": "latency", "latency_ms": 600, "times": 3}
+    fault = {"path": "/Companies/*", "mode": "latency", "latency_ms": 1500, "times": 3}
     at.sandbox("POST", "faults", fault)
     held = [threading.Thread(target=at.get, args=("/Companies/0",)) for _ in range(3)]
     for thread in held:
         thread.start()
-    for _ in range(100):
+    for _ in range(300):  # the three calls are held by the latency fault, slots taken
         if sum(at.sim.limits.gate.busy().values()) == 3:
             break
         threading.Event().wait(0.01)
+    assert at.sim.limits.gate.busy() == {f"{at.info['integration_code']} companies": 3}
     refused = at.get("/Companies/0")
     assert at.get("/Services/1").status_code == 200  # another endpoint has its own threads
     for thread in held:
