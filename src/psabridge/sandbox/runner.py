@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import connectwise
+from . import autotask, connectwise
 from .automate import AutomateSimulator
+from .autotask import AutotaskSimulator
 from .connectwise import ConnectWiseSimulator
 from .gravityzone import GravityZoneSimulator
 from .halopsa import HaloSimulator, sources_from_gravityzone
@@ -42,8 +43,10 @@ class Sandbox:
 
     The HaloPSA and ConnectWise PSA worlds are built from the GravityZone one (same seed,
     same companies) and share its simulated clock; the Automate clients link to the PSA
-    companies. `rate_limits=False` turns every simulator's limits off; `halo_rate_limit=None`
-    or `cw_rate_limit=None` turns off one simulator's alone.
+    companies. The Autotask PSA world is built the same way (not yet a product PSA: it serves
+    on its own port for the connector work). `rate_limits=False` turns every simulator's limits
+    off; `halo_rate_limit=None`, `cw_rate_limit=None` or `at_threshold=None` turns off one
+    simulator's alone.
     """
 
     def __init__(
@@ -65,6 +68,8 @@ class Sandbox:
         automate_port: int = 0,
         cw_rate_limit: tuple[int, float] | None = (1000, 60.0),
         automate_token_lifetime: int = 3600,
+        autotask_port: int = 0,
+        at_threshold: int | None = 10_000,
     ) -> None:
         self.host = host
         self.gravityzone = GravityZoneSimulator(
@@ -98,11 +103,20 @@ class Sandbox:
             token_lifetime=automate_token_lifetime,
             time_scale=time_scale,
         )
+        self.autotask = AutotaskSimulator(
+            seed=seed,
+            sources=autotask.sources_from_gravityzone(self.gravityzone.world),
+            clock=self.gravityzone.clock,
+            threshold=at_threshold if rate_limits else None,
+            thread_limit=3 if rate_limits else None,
+            time_scale=time_scale,
+        )
         self._planned: list[tuple[Simulator, int]] = [
             (self.gravityzone, gravityzone_port),
             (self.halopsa, halopsa_port),
             (self.connectwise, connectwise_port),
             (self.automate, automate_port),
+            (self.autotask, autotask_port),
         ]
         self._servers: dict[str, tuple[Simulator, BackgroundServer]] = {}
 
@@ -158,6 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--halopsa-port", type=int, default=0)
     parser.add_argument("--connectwise-port", type=int, default=0)
     parser.add_argument("--automate-port", type=int, default=0)
+    parser.add_argument("--autotask-port", type=int, default=0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--alert-interval", type=float, default=None)
     args = parser.parse_args(argv)
@@ -167,6 +182,7 @@ def main(argv: list[str] | None = None) -> None:
         "halopsa_port": args.halopsa_port,
         "connectwise_port": args.connectwise_port,
         "automate_port": args.automate_port,
+        "autotask_port": args.autotask_port,
         "seed": args.seed,
         "alert_interval": args.alert_interval,
     }
