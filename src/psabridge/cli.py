@@ -206,6 +206,11 @@ def sandbox(
         endpoints=endpoints,
         alert_interval=alert_interval or None,
     )
+    # Ctrl-C as well as SIGTERM, even when started as a background job of a script, where
+    # SIGINT is inherited as ignored (the sandbox then never stopped on Ctrl-C); set before the
+    # line below is printed, so a signal sent as soon as it is read is not lost.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         box.start()
     except OSError as exc:
@@ -213,12 +218,8 @@ def sandbox(
             f"psabridge sandbox: cannot listen on port {gravityzone_port}: {exc}", file=sys.stderr
         )
         raise typer.Exit(1) from None
-    print(json.dumps(box.info()) if as_json else _sandbox_text(box.info()), flush=True)
     try:
-        # Ctrl-C as well as SIGTERM, even when started as a background job of a script, where
-        # SIGINT is inherited as ignored (the sandbox then never stopped on Ctrl-C).
-        signal.signal(signal.SIGTERM, _interrupt)
-        signal.signal(signal.SIGINT, _interrupt)
+        print(json.dumps(box.info()) if as_json else _sandbox_text(box.info()), flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
