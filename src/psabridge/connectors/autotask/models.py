@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-
-def _blank_to_none(value: Any) -> Any:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    # Reference: autotask.md §2.4 (all times are UTC; zone-less inputs are UTC)
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _day(value: Any) -> Any:
-    # Reference: autotask.md §2.4 (`2019-08-18T01:00:00.000Z`): the UTC calendar day is kept
-    value = _blank_to_none(value)
-    if isinstance(value, str) and len(value) >= 10:
-        return value[:10]
-    return value
-
-
-Number = Annotated[int | None, BeforeValidator(_blank_to_none)]
-Text = Annotated[str | None, BeforeValidator(lambda v: v if v is None else str(v))]
-UtcDatetime = Annotated[datetime | None, BeforeValidator(_blank_to_none), AfterValidator(_as_utc)]
-Day = Annotated[date | None, BeforeValidator(_day)]
-Amount = Annotated[float | None, BeforeValidator(_blank_to_none)]
+from psabridge.connectors.field_types import Amount, Day, Number, Text, UtcDatetime
 
 
 class AtModel(BaseModel):

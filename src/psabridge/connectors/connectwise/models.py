@@ -2,43 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from pydantic import BaseModel, ConfigDict, Field
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
-
-
-def _blank_to_none(value: Any) -> Any:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-def _flag(value: Any) -> Any:
-    # Reference: connectwise.md §1.3 (IsCloud "True" or true), §3.10 (missing defaultFlag: false)
-    if value in (None, ""):
-        return False
-    return value.strip().lower() == "true" if isinstance(value, str) else value
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _day(value: Any) -> Any:
-    # Reference: connectwise.md §2.2 (YYYY-MM-DDTHH:MM:SSZ); the UTC calendar day is kept
-    value = _blank_to_none(value)
-    if isinstance(value, str) and len(value) >= 10:
-        return value[:10]
-    return value
-
-
-Flag = Annotated[bool, BeforeValidator(_flag)]
-Number = Annotated[int | None, BeforeValidator(_blank_to_none)]
-Text = Annotated[str | None, BeforeValidator(lambda v: v if v is None else str(v))]
-UtcDatetime = Annotated[datetime | None, BeforeValidator(_blank_to_none), AfterValidator(_as_utc)]
-Day = Annotated[date | None, BeforeValidator(_day)]
-Amount = Annotated[float | None, BeforeValidator(_blank_to_none)]
+from psabridge.connectors.field_types import (
+    Amount,
+    Day,
+    Flag,
+    Number,
+    Text,
+    UtcDatetime,
+)
 
 
 class CwModel(BaseModel):
