@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..common.routes import template_pattern
 from . import contracts, paging, writes
 from .entities import ENTITIES
 from .rules import RULES
@@ -26,10 +27,7 @@ class Route:
     pattern: re.Pattern[str] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        regex = re.escape(self.template)
-        for name in ("id", "parentId"):
-            regex = regex.replace(rf"\{{{name}\}}", rf"(?P<{name}>-?\d+)")
-        object.__setattr__(self, "pattern", re.compile(f"^{regex}/?$", re.IGNORECASE))
+        object.__setattr__(self, "pattern", template_pattern(self.template, r"-?\d+"))
 
     @property
     def name(self) -> str:
