@@ -244,8 +244,9 @@ def import_targets(psa_ids: list[str]) -> Iterator[tuple[str, str]]:
     finds one; otherwise a company is created, named after the detected Automate client (so
     the chain holds) or the PSA company.
     """
-    for client in PsaClient.objects.filter(system=_psa(), client_id__in=psa_ids):
-        if Mapping.objects.filter(system=_psa(), psa_client_id=client.client_id).exists():
+    psa = _psa()  # one lookup of the connected PSA, not two per company
+    for client in PsaClient.objects.filter(system=psa, client_id__in=psa_ids):
+        if Mapping.objects.filter(system=psa, psa_client_id=client.client_id).exists():
             continue
         existing = _existing_company(client)
         yield client.client_id, existing or _create_company(_import_name(client))
