@@ -150,9 +150,7 @@ def free_port() -> int:
 # --- the product -----------------------------------------------------------------------------
 
 
-def product_env(
-    data_dir: Path, ports: tuple[int, int, int], args: argparse.Namespace
-) -> dict[str, str]:
+def product_env(data_dir: Path, ports: tuple[int, ...], args: argparse.Namespace) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PSABRIDGE_", "DJANGO_"))}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
@@ -164,6 +162,7 @@ def product_env(
         # The PSA simulators not used here still start: free ports, beside a running make run.
         PSABRIDGE_SANDBOX_CW_PORT=str(ports[3]),
         PSABRIDGE_SANDBOX_AUTOMATE_PORT=str(ports[4]),
+        PSABRIDGE_SANDBOX_AUTOTASK_PORT=str(ports[5]),
         PSABRIDGE_ADMIN_PASSWORD=secrets.token_urlsafe(12),
         PSABRIDGE_SANDBOX_ALERT_INTERVAL="0",
         PSABRIDGE_LOG_LEVEL="WARNING",
@@ -179,7 +178,7 @@ def product_env(
 @contextlib.contextmanager
 def running_product(data_dir: Path, args: argparse.Namespace) -> Iterator[Product]:
     """Start `psabridge run` in its own process group; stop it like Ctrl-C afterwards."""
-    ports = tuple(free_port() for _ in range(5))
+    ports = tuple(free_port() for _ in range(6))
     env = product_env(data_dir, ports, args)
     log_path = data_dir / "run.log"
     with log_path.open("wb") as log:

@@ -102,6 +102,7 @@ def _maybe_sandbox(supervisor: launcher.Supervisor) -> str:
         _env_int("PSABRIDGE_SANDBOX_HALO_PORT", 8102),
         _env_int("PSABRIDGE_SANDBOX_CW_PORT", 8103),
         _env_int("PSABRIDGE_SANDBOX_AUTOMATE_PORT", 8104),
+        _env_int("PSABRIDGE_SANDBOX_AUTOTASK_PORT", 8105),
     )
     interval = float(os.environ.get("PSABRIDGE_SANDBOX_ALERT_INTERVAL", "2"))
     listed = ", ".join(str(port) for port in ports)
@@ -183,6 +184,7 @@ def sandbox(
     halopsa_port: int = typer.Option(_env_int("PSABRIDGE_SANDBOX_HALO_PORT", 8102)),
     connectwise_port: int = typer.Option(_env_int("PSABRIDGE_SANDBOX_CW_PORT", 8103)),
     automate_port: int = typer.Option(_env_int("PSABRIDGE_SANDBOX_AUTOMATE_PORT", 8104)),
+    autotask_port: int = typer.Option(_env_int("PSABRIDGE_SANDBOX_AUTOTASK_PORT", 8105)),
     alert_interval: float = typer.Option(
         0.0, help="Push a batch of random alerts every N s (0: only on demand)."
     ),
@@ -201,6 +203,7 @@ def sandbox(
         halopsa_port=halopsa_port,
         connectwise_port=connectwise_port,
         automate_port=automate_port,
+        autotask_port=autotask_port,
         seed=seed,
         companies=companies,
         endpoints=endpoints,

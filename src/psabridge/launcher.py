@@ -64,6 +64,7 @@ SANDBOX_PORT_OPTIONS = (
     "--halopsa-port",
     "--connectwise-port",
     "--automate-port",
+    "--autotask-port",
 )
 
 
@@ -72,7 +73,7 @@ def start_sandbox(
 ) -> dict[str, Any]:
     """Start the sandbox as a child process and return the line of URLs and credentials.
 
-    `ports` go to GravityZone, HaloPSA, ConnectWise PSA and Automate, in that order.
+    `ports` go to GravityZone, HaloPSA, ConnectWise PSA, Automate and Autotask, in that order.
     """
     argv = [sys.executable, "-m", "psabridge.cli", "sandbox", "--json"]
     for option, port in zip(SANDBOX_PORT_OPTIONS, ports, strict=False):
@@ -101,15 +102,22 @@ def _read_line(process: subprocess.Popen[bytes], timeout: float) -> bytes:
 
 def sandbox_psa() -> str:
     """Return the PSA the sandbox connects: PSABRIDGE_SANDBOX_PSA, "halopsa" by default."""
+    from psabridge.connectors.registry import psa_profiles
+
     wanted = os.environ.get("PSABRIDGE_SANDBOX_PSA", "halopsa").strip().lower()
-    return "connectwise" if wanted in ("connectwise", "cw") else "halopsa"
+    kinds = {p.kind for p in psa_profiles()}
+    wanted = SANDBOX_PSA_ALIASES.get(wanted, wanted)
+    return wanted if wanted in kinds else "halopsa"
+
+
+SANDBOX_PSA_ALIASES = {"cw": "connectwise", "at": "autotask", "halo": "halopsa"}
 
 
 def connect_sandbox(info: dict[str, Any]) -> dict[str, str]:
     """Point GravityZone (and the sandbox PSA when no PSA is configured) at the sandbox.
 
-    The PSA is HaloPSA, or ConnectWise PSA with Automate when PSABRIDGE_SANDBOX_PSA=connectwise.
-    Returns each connected system's validation outcome.
+    The PSA is PSABRIDGE_SANDBOX_PSA's (HaloPSA by default), with its RMM when its mappings go
+    through one (ConnectWise PSA with Automate). Returns each connected system's outcome.
     """
     from psabridge.server.core import connections
 
@@ -125,10 +133,7 @@ def connect_sandbox(info: dict[str, Any]) -> dict[str, str]:
     psa = sandbox_psa()
     if psa in info and _psa_is_free():
         _forget_other_sandbox_psa(psa)
-        if psa == "halopsa":
-            outcomes["halopsa"] = _connect_sandbox_halo(info["halopsa"])
-        else:
-            outcomes.update(_connect_sandbox_connectwise(info))
+        outcomes.update(_connect_sandbox_psa(psa, info))
     return outcomes
 
 
@@ -151,58 +156,38 @@ def _forget_other_sandbox_psa(psa: str) -> None:
     Connection.objects.filter(system__in=others, is_sandbox=True).delete()
 
 
-def _connect_sandbox_connectwise(info: dict[str, Any]) -> dict[str, str]:
+def _connect_sandbox_psa(psa: str, info: dict[str, Any]) -> dict[str, str]:
+    """Save the PSA's (and its RMM's) sandbox connection from its form's fields, validated,
+    then read the PSA's companies for the mappings page."""
     from psabridge.connectors.errors import ConnectorError
-    from psabridge.server.core import connections
+    from psabridge.connectors.registry import profile
+    from psabridge.server.core import connections, systems
     from psabridge.server.mappings import services
 
     outcomes: dict[str, str] = {}
-    for system, names in (
-        ("connectwise", ("site_url", "company_id", "public_key", "private_key", "client_id")),
-        ("automate", ("server_url", "username", "password", "client_id")),
-    ):
-        if system not in info:
+    for system in (psa, systems.psa(psa).rmm):
+        if not system or system not in info:
             continue
-        values = {name: str(info[system][name]) for name in names}
+        given = info[system]
+        values = {f.name: str(given[f.name]) for f in profile(system).fields if f.name in given}
         result = connections.validate(system, values)
         connections.save(system, values, result, is_sandbox=True)
         outcomes[system] = result.outcome
-    if outcomes.get("connectwise") == "ok":
+    if outcomes.get(psa) == "ok":
         try:
-            services.refresh("connectwise")
+            services.refresh(psa)
         except ConnectorError as exc:
-            print(f"  could not read the sandbox ConnectWise companies: {exc}", file=sys.stderr)
+            name = systems.label(psa)
+            print(f"  could not read the sandbox {name} companies: {exc}", file=sys.stderr)
     return outcomes
 
 
 def sandbox_address(values: dict[str, Any]) -> str:
     """Return the address a sandbox system is reached at, whatever its first field is called."""
-    for name in ("base_url", "site_url", "server_url"):
+    for name in ("base_url", "site_url", "server_url", "zone_url"):
         if values.get(name):
             return str(values[name])
     return "?"
-
-
-def _connect_sandbox_halo(halo: dict[str, str]) -> str:
-    from psabridge.connectors.errors import ConnectorError
-    from psabridge.server.core import connections
-    from psabridge.server.mappings import services
-
-    values = {
-        "base_url": halo["base_url"],
-        "auth_url": halo["auth_url"],
-        "tenant": halo["tenant"],
-        "client_id": halo["client_id"],
-        "client_secret": halo["client_secret"],
-    }
-    result = connections.validate("halopsa", values)
-    connections.save("halopsa", values, result, is_sandbox=True)
-    if result.outcome == "ok":
-        try:
-            services.refresh("halopsa")
-        except ConnectorError as exc:
-            print(f"  could not read the sandbox HaloPSA clients: {exc}", file=sys.stderr)
-    return result.outcome
 
 
 def _restore_sandbox_push() -> None:

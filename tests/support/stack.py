@@ -63,6 +63,7 @@ def _stack_env(
         PSABRIDGE_SANDBOX_HALO_PORT=str(halo_port),
         PSABRIDGE_SANDBOX_CW_PORT=str(free_port()),
         PSABRIDGE_SANDBOX_AUTOMATE_PORT=str(free_port()),
+        PSABRIDGE_SANDBOX_AUTOTASK_PORT=str(free_port()),
         PSABRIDGE_ADMIN_PASSWORD=ADMIN_PASSWORD,
         PSABRIDGE_SANDBOX_ALERT_INTERVAL="2",
         PSABRIDGE_WEB_WORKERS="1",

@@ -8,6 +8,8 @@ from typing import Any
 
 from psabridge.connectors.automate import factory as automate_factory
 from psabridge.connectors.automate import profile as automate_profile
+from psabridge.connectors.autotask import factory as autotask_factory
+from psabridge.connectors.autotask import profile as autotask_profile
 from psabridge.connectors.connectwise import factory as connectwise_factory
 from psabridge.connectors.connectwise import profile as connectwise_profile
 from psabridge.connectors.errors import ConfigError
@@ -48,6 +50,9 @@ SYSTEMS: Mapping[str, Entry] = {
             connectwise_factory.build_billing,
         ),
         Entry(automate_profile.PROFILE, automate_factory.build),
+        Entry(
+            autotask_profile.PROFILE, autotask_factory.build_desk, autotask_factory.build_billing
+        ),
     )
 }
 REGISTRY: Mapping[str, Factory] = {kind: entry.build for kind, entry in SYSTEMS.items()}

@@ -1,4 +1,4 @@
-"""ConnectWise covered-agreement choice and addition dates (SPEC R4.1, R4.2, R4.4, R4.5)."""
+"""Covered-agreement choice and addition dates of period billing (SPEC R4.1, R4.2, R4.4, R4.5)."""
 
 from __future__ import annotations
 
@@ -154,14 +154,14 @@ class BillingIssue:
         return {"code": self.code, "text": self.text, "action": self.action}
 
 
-_SETTINGS_ACTION = "Choose another on the ConnectWise billing settings page."
+_SETTINGS_ACTION = "Choose another in the billing settings (Billing page)."
 
 
 def type_missing(name: str) -> BillingIssue:
     """R2.4: the chosen agreement type no longer exists (every billed mapping)."""
     return BillingIssue(
         "cw_agreement_type_missing",
-        f"The agreement type {name!r} no longer exists in ConnectWise PSA.",
+        f"The type {name!r} chosen in the billing settings no longer exists in the PSA.",
         _SETTINGS_ACTION,
     )
 
@@ -170,7 +170,8 @@ def product_missing(name: str) -> BillingIssue:
     """R2.4: the chosen product no longer exists or can no longer be added (every mapping)."""
     return BillingIssue(
         "cw_product_missing",
-        f"The product {name!r} no longer exists in ConnectWise PSA (or is inactive).",
+        f"The product {name!r} chosen in the billing settings no longer exists in the PSA "
+        "(or is inactive).",
         _SETTINGS_ACTION,
     )
 
@@ -179,9 +180,9 @@ def no_agreement(type_name: str, reason: str) -> BillingIssue:
     """R2.4: the PSA company has no agreement of the type in a covered status."""
     return BillingIssue(
         "cw_no_agreement",
-        f"No agreement of type {type_name!r} to bill: {reason}.",
-        "Add an agreement of that type to the company in ConnectWise PSA, or cover more "
-        "agreement statuses in the billing settings.",
+        f"No agreement or contract of type {type_name!r} to bill: {reason}.",
+        "Give the company one of that type in the PSA, or cover more statuses in the billing "
+        "settings.",
     )
 
 
@@ -189,7 +190,7 @@ def bill_start_future(reason: str) -> BillingIssue:
     """R4.5: the agreement's bill start comes after the month; the company is skipped."""
     return BillingIssue(
         "cw_bill_start_future",
-        f"Not billed yet: {reason} (no addition is dated before the bill start).",
+        f"Not billed yet: {reason} (nothing is billed before it starts).",
         "Nothing to do: billing starts on its own in the month of the bill start date.",
     )
 

@@ -168,13 +168,17 @@ class AutotaskClient(AtSession):
 
     # Reference: autotask.md §3.11 (DJ: companyID eq X, then matching keys)
     def configuration_items(
-        self, company_id: int, *conditions: Condition, active_only: bool = True
+        self, company_id: int | None, *conditions: Condition, active_only: bool = True
     ) -> list[models.ConfigurationItem]:
-        where = [eq("companyID", company_id), *conditions]
+        """Return a company's configuration items (every company's when company_id is None)."""
+        where = [*_eqs(companyID=company_id), *conditions]
         if active_only:
             where.append(eq("isActive", True))
         return self.query(
-            "ConfigurationItems", query(*where), models.ConfigurationItem, "configuration items"
+            "ConfigurationItems",
+            query(*(where or [every()])),
+            models.ConfigurationItem,
+            "configuration items",
         )
 
 

@@ -79,6 +79,7 @@ class AutotaskSimulator(SimulatorBase):
         """Return what a client needs to connect, given the server's root URL."""
         creds = self.credentials
         return {
+            "zone_url": root_url,  # the connection form's address (the lookup path is added)
             "zone_lookup_url": f"{root_url}/atservicesrest/v1.0/zoneInformation",
             "api_url": f"{root_url}/ATServicesRest/",
             "username": creds.username,
