@@ -62,6 +62,11 @@ def _picklist(sim: AutotaskSimulator, body: dict[str, Any]) -> Any:
     return {"ok": True}
 
 
+def _remove_company(sim: AutotaskSimulator, body: dict[str, Any]) -> Any:
+    sim.remove_company(_int(body, "company_id"))
+    return {"ok": True}
+
+
 def _require_queue(sim: AutotaskSimulator, body: dict[str, Any]) -> Any:
     sim.require_queue(body.get("required", True) is not False)
     return {"require_queue": sim.store.require_queue}
@@ -76,4 +81,5 @@ ROUTES: dict[tuple[str, str], Route[AutotaskSimulator]] = {
     ("POST", "units/approve"): _approve,
     ("POST", "picklists/active"): _picklist,
     ("POST", "tickets/require-queue"): _require_queue,
+    ("POST", "companies/remove"): _remove_company,
 }

@@ -160,6 +160,12 @@ class AutotaskSimulator(SimulatorBase):
                     return
         raise ValueError(f"{entity}.{field} has no value {value}")
 
+    def remove_company(self, company_id: int) -> None:
+        """Take a company out, as merging it into another in the UI does (the API cannot)."""
+        with self.lock:
+            if self.store.tables["Companies"].pop(company_id, None) is None:
+                raise ValueError(f"no company {company_id}")
+
     def require_queue(self, required: bool = True) -> None:
         """Make `queueID` required on ticket create, as some tenants do (open question 11)."""
         with self.lock:
