@@ -46,7 +46,7 @@ def mapping_of(world: AtWorld, case: str) -> Mapping:
     return Mapping.objects.get(system=AT, psa_client_id=str(company))
 
 
-def test_refresh_reads_companies_and_suggests_by_name(at_world, admin_client):
+def test_refresh_reads_companies_and_suggests_by_name(at_world, admin_client):  # noqa: F811
     page = refresh(admin_client)
     state = at_world.state()
     customers = state["counts"]["Companies"] - 1  # company 0 is the MSP itself, never listed
@@ -138,7 +138,7 @@ def test_update_selected_then_all_sets_the_checkboxes(mapped, admin_client):
     assert all(Mapping.objects.get(pk=m.pk).ticketing for m in chosen)
 
 
-def test_import_creates_the_company_in_gravityzone_and_maps_it(at_world, admin_client):
+def test_import_creates_the_company_in_gravityzone_and_maps_it(at_world, admin_client):  # noqa: F811
     refresh(admin_client)
     northwind = next(
         r.psa for r in services.rows(AT, "unmapped") if r.psa and r.psa.name == "Northwind Traders"
