@@ -209,7 +209,7 @@ def test_setting_units_is_one_adjustment_then_a_read_back(billing, served):  # n
     written = billing.set_addition_quantity("1", month.id, month.quantity + 4)
     assert written.id == month.id and written.quantity == month.quantity + 4
     assert served.control("GET", "calls")["calls"] == {
-        "POST /ContractServiceUnits/query": 3,
+        "POST /ContractServiceUnits/query": 2,
         "POST /Contracts/{parentId}/ServiceAdjustments": 1,
     }
     served.control("POST", "reset-calls")

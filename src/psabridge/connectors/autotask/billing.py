@@ -160,15 +160,25 @@ class AutotaskBilling:
         """Set the month's units in place (NotFoundError when no unit row covers its day)."""
         contract = _number("contract id", agreement_id)
         key = units.MonthKey.parse(addition_id)
-        if units.units_on(self._rows(contract, key.service_id), key.day) is None:
+        rows = self._rows(contract, key.service_id)
+        if units.units_on(rows, key.day) is None:
             raise NotFoundError(f"Autotask contract {contract} has no units on {key.day}")
-        return self._set_units(contract, key, quantity)
+        return self._set_units(contract, key, quantity, rows)
 
-    def _set_units(self, contract: int, key: units.MonthKey, quantity: float) -> Addition:
+    def _set_units(
+        self,
+        contract: int,
+        key: units.MonthKey,
+        quantity: float,
+        rows: list[ContractServiceUnit] | None = None,
+    ) -> Addition:
+        """Three calls at most: the units now, one adjustment of the difference, the read back."""
         target = _whole("quantity", quantity)
-        current = units.units_on(self._rows(contract, key.service_id), key.day)
-        if current != target or current is None:
-            self._adjust(contract, key, target - (current or 0), target)
+        rows = self._rows(contract, key.service_id) if rows is None else rows
+        current = units.units_on(rows, key.day)
+        if current == target:
+            return _record_of(rows, contract, key)
+        self._adjust(contract, key, target - (current or 0), target)
         return self._read_back(contract, key, target)
 
     def _adjust(self, contract: int, key: units.MonthKey, change: int, target: int) -> None:
@@ -197,8 +207,7 @@ class AutotaskBilling:
                 f"Autotask contract {contract} shows {found} units of service "
                 f"{key.service_id} on {key.day} after the adjustment, not {target}"
             )
-        records = units.month_records(rows, contract, key.service_id)
-        return next(r for r in records if r.id == key.text)
+        return _record_of(rows, contract, key)
 
     # --- the R4.2 service ticket -------------------------------------------------------------
 
@@ -224,6 +233,14 @@ def contract_status(contract: Contract, today: date) -> str:
     if contract.end_date is not None and contract.end_date < today:
         return "Expired"
     return "Active"
+
+
+def _record_of(rows: list[ContractServiceUnit], contract: int, key: units.MonthKey) -> Addition:
+    records = units.month_records(rows, contract, key.service_id)
+    found = next((r for r in records if r.id == key.text), None)
+    if found is None:  # the units cover the day but their month record starts earlier
+        raise ConfigError(f"Autotask contract {contract} has no units record {key.text}")
+    return found
 
 
 def _number(what: str, value: str) -> int:

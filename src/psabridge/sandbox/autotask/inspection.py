@@ -62,6 +62,19 @@ def _picklist(sim: AutotaskSimulator, body: dict[str, Any]) -> Any:
     return {"ok": True}
 
 
+def _units_read(sim: AutotaskSimulator, body: dict[str, Any]) -> Any:
+    day = _text(body, "day")[:10]
+    contract, service = _int(body, "contract_id"), _int(body, "service_id")
+    with sim.lock:
+        rows = [
+            r
+            for r in sim.store.rows("ContractServiceUnits")
+            if r["contractID"] == contract and r["serviceID"] == service
+        ]
+    found = next((r for r in rows if r["startDate"][:10] <= day <= r["endDate"][:10]), None)
+    return {"units": found["units"] if found else None, "row_id": found["id"] if found else None}
+
+
 def _remove_company(sim: AutotaskSimulator, body: dict[str, Any]) -> Any:
     sim.remove_company(_int(body, "company_id"))
     return {"ok": True}
@@ -82,4 +95,5 @@ ROUTES: dict[tuple[str, str], Route[AutotaskSimulator]] = {
     ("POST", "picklists/active"): _picklist,
     ("POST", "tickets/require-queue"): _require_queue,
     ("POST", "companies/remove"): _remove_company,
+    ("POST", "units/read"): _units_read,
 }
