@@ -13,6 +13,7 @@ def test_info_keys_shared_clock_and_world(make_sandbox: Callable[..., Sandbox]) 
     box = make_sandbox()
     info = box.info()["autotask"]
     assert set(info) == {
+        "zone_url",
         "zone_lookup_url",
         "api_url",
         "username",
@@ -23,6 +24,7 @@ def test_info_keys_shared_clock_and_world(make_sandbox: Callable[..., Sandbox]) 
     assert box.autotask.clock is box.gravityzone.clock
     zone = httpx.get(info["zone_lookup_url"], params={"user": info["username"]}, timeout=10)
     assert zone.json()["url"] == info["api_url"]
+    assert info["zone_lookup_url"].startswith(info["zone_url"] + "/")  # the form's address
     names = {c.name for c in box.gravityzone.world.companies.values()}
     exact = [r for r in box.autotask.store.scenario["companies"] if r["match"] == "exact"]
     assert exact and all(r["gravityzone_name"] in names for r in exact)
