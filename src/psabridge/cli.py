@@ -13,6 +13,7 @@ import typer
 
 from psabridge import launcher
 from psabridge.cli_billing import billing_app
+from psabridge.cli_lists import events, mappings
 from psabridge.cli_tokens import token_app
 from psabridge.cli_usage import usage_app
 
@@ -30,9 +31,8 @@ app.add_typer(token_app, name="token")
 app.add_typer(push_app, name="push")
 app.add_typer(usage_app, name="usage")
 app.add_typer(billing_app, name="billing")
-
-
-WILDCARD_HOSTS = ("0.0.0.0", "::")  # noqa: S104 - compared with, never bound here
+app.command("mappings")(mappings)
+app.command("events")(events)
 
 
 def _interrupt(*_: object) -> None:
@@ -53,9 +53,9 @@ def run(
     web_workers: int = typer.Option(_env_int("PSABRIDGE_WEB_WORKERS", 2), help="Web processes."),
 ) -> None:
     """Start web + worker + scheduler (and the sandbox when nothing is configured)."""
-    reachable = "127.0.0.1" if host in WILDCARD_HOSTS else host
+    reachable = "127.0.0.1" if host in launcher.WILDCARD_HOSTS else host
     os.environ.setdefault("PSABRIDGE_PUBLIC_URL", f"http://{reachable}:{port}")
-    launcher.django_setup()
+    launcher.django_setup(ready=False)
     print("psabridge: preparing the database …", flush=True)
     launcher.migrate()
     password = launcher.ensure_admin()
@@ -146,7 +146,7 @@ def web(
 @app.command()
 def migrate() -> None:
     """Bring the database schema up to date (before starting web or worker processes)."""
-    launcher.django_setup()
+    launcher.django_setup(ready=False)
     launcher.migrate()
     print("psabridge migrate: the database is up to date")
 
@@ -274,9 +274,7 @@ def receiver(
 
     target = push.receiver()
     info = {
-        "url": push.receiver_url(
-            target, os.environ.get("PSABRIDGE_PUBLIC_URL", "http://127.0.0.1:8000")
-        ),
+        "url": push.receiver_url(target, launcher.public_url()),
         "authorization": target.authorization(),
         "service_type": "jsonRPC",
     }
@@ -355,7 +353,7 @@ def reset_password(username: str = typer.Argument("admin")) -> None:
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def manage(ctx: typer.Context) -> None:
     """Run a Django management command (migrate, createsuperuser, shell …)."""
-    launcher.django_setup()
+    launcher.django_setup(ready=False)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["psabridge manage", *ctx.args])

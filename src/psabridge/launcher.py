@@ -20,9 +20,28 @@ SANDBOX_START_TIMEOUT = 60.0
 WEB_START_TIMEOUT = 90.0
 
 
-def django_setup() -> None:
-    """Configure Django once for commands that use the database."""
+WILDCARD_HOSTS = ("0.0.0.0", "::")  # noqa: S104 - compared with, never bound here
+
+
+def public_url() -> str:
+    """Return the address GravityZone pushes to: PSABRIDGE_PUBLIC_URL, else http://HOST:PORT
+    from PSABRIDGE_HOST and PSABRIDGE_PORT (README), a wildcard host read as 127.0.0.1."""
+    given = os.environ.get("PSABRIDGE_PUBLIC_URL", "").strip().rstrip("/")
+    if given:
+        return given
+    host = os.environ.get("PSABRIDGE_HOST", "127.0.0.1").strip() or "127.0.0.1"
+    reachable = "127.0.0.1" if host in WILDCARD_HOSTS else host
+    return f"http://{reachable}:{os.environ.get('PSABRIDGE_PORT', '8000').strip() or '8000'}"
+
+
+def django_setup(*, ready: bool = True) -> None:
+    """Configure Django once for commands that use the database.
+
+    `ready`: the command needs a migrated database; without one it stops with one line and
+    exit code 2 (a user's mistake, never a traceback). `run` and `migrate` make it ready.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "psabridge.server.settings")
+    os.environ.setdefault("PSABRIDGE_PUBLIC_URL", public_url())
     import django
     from django.core.exceptions import ImproperlyConfigured
 
@@ -31,6 +50,36 @@ def django_setup() -> None:
     except ImproperlyConfigured as wrong:  # a setting the admin gave: one line, not a traceback
         print(f"psabridge: {wrong}", file=sys.stderr)
         raise SystemExit(2) from None
+    problem = database_problem() if ready else ""
+    if problem:
+        print(f"psabridge: {problem}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def database_problem() -> str:
+    """Say why the database cannot be used yet ("" when it can)."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    where = _database_name(connection.settings_dict)
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        first = (str(exc).strip().splitlines() or ["no answer"])[0]
+        return f"cannot open the database {where} ({first}): check DATABASE_URL"
+    if pending:
+        return (
+            f"the database {where} is not set up yet: run `psabridge migrate` "
+            "(or `make run`, which does it) first"
+        )
+    return ""
+
+
+def _database_name(settings_dict: dict[str, Any]) -> str:
+    name = str(settings_dict.get("NAME") or "")
+    host = settings_dict.get("HOST")
+    return f"{name} on {host}" if host else name
 
 
 def migrate() -> None:
