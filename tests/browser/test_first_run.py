@@ -58,3 +58,24 @@ def test_api_key_is_never_shown_back(page, stack):
     placeholder = page.get_attribute("#id_api_key", "placeholder") or ""
     assert "leave blank to keep it" in placeholder and "••••" in placeholder
     assert page.input_value("#id_api_key") == ""
+
+
+def test_the_api_documentation_works_with_the_network_cut_off(page, stack):
+    """Every asset of /api/docs comes from psabridge itself: anything else is refused."""
+    outside: list[str] = []
+
+    def only_psabridge(route):
+        if route.request.url.startswith(stack.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.context.route("**/*", only_psabridge)
+    log_in(page)
+    page.goto("/api/docs")
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/alerts" in paths and "/api/mappings" in paths and len(paths) >= 8
+    assert outside == [], outside
+    screenshot(page, "api-docs-offline")

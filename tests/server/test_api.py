@@ -82,7 +82,12 @@ def test_bearer_token(client, db):
 
 
 def test_openapi_document(admin_client):
-    assert admin_client.get("/api/docs").status_code == 200
+    docs = admin_client.get("/api/docs")
+    assert docs.status_code == 200
+    page = docs.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn." not in page  # served here
+    for asset in ("swagger-ui-bundle.js", "swagger-ui-init.js", "swagger-ui.css"):
+        assert admin_client.get(f"/static/ninja/{asset}").status_code == 200, asset
     schema = admin_client.get("/api/openapi.json").json()
     assert "/api/alerts" in schema["paths"]
 

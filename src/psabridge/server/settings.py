@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "ninja",  # its own Swagger UI assets: /api/docs works with no network (no CDN)
     "psabridge.server.core",
     "psabridge.server.alerts",
     "psabridge.server.mappings",
