@@ -7,11 +7,13 @@ from ninja import NinjaAPI
 from ninja.security import APIKeyCookie, HttpBearer
 
 from psabridge.server.alerts.api import router as alerts_router
+from psabridge.server.alerts.push_api import router as push_router
 from psabridge.server.billing.api import router as billing_router
 from psabridge.server.core import access
 from psabridge.server.core.models import ApiToken
 from psabridge.server.dashboard.api import router as events_router
 from psabridge.server.mappings.api import router as mappings_router
+from psabridge.server.ticketing.api import router as ticketing_router
 
 
 class TokenAuth(HttpBearer):
@@ -44,3 +46,5 @@ api.add_router("/alerts", alerts_router)
 api.add_router("/events", events_router)
 api.add_router("/mappings", mappings_router)
 api.add_router("/billing", billing_router)
+api.add_router("/push", push_router)
+api.add_router("/ticketing", ticketing_router)

@@ -3,15 +3,18 @@ itself, which must name the fingerprint of the writes it confirms (R7.4, R3.8)."
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from psabridge.connectors.errors import ConnectorError
 from psabridge.domain.usage import Month
 from psabridge.server.billing import collection, confirmation
+from psabridge.server.billing.models import BillingRun
 from psabridge.server.billing.usage_report import month_report
 from psabridge.server.mappings.services import psa_system
 
@@ -104,3 +107,71 @@ def push(request: HttpRequest, body: PushIn) -> dict[str, Any]:
     except ConnectorError as exc:
         raise HttpError(502, f"the push stopped: {exc} (pushing again resumes it)") from None
     return done
+
+
+class RunOut(Schema):
+    id: int
+    system: str
+    month: str
+    push: bool
+    started_at: datetime
+    finished_at: datetime | None
+    writes: int
+    problems: list[str]
+
+
+class EntryOut(Schema):
+    company_id: str
+    company_name: str
+    document: str
+    action: str
+    record: str
+    description: str
+    before: float | None
+    after: float | None
+    answer: str
+    state: str
+
+
+class RunDetailOut(RunOut):
+    entries: list[EntryOut]
+
+
+class CollectIn(Schema):
+    month: str | None = None  # default: the last finished month (the page's Recalculate)
+
+
+@router.post("/collect", response=dict[str, str], summary="Collect a month's usage now")
+def collect(request: HttpRequest, body: CollectIn) -> dict[str, str]:
+    from psabridge.server.billing.tasks import collect_usage_now
+
+    month = _month(body.month, None) if body.month else collection.last_finished_month()
+    collect_usage_now(str(month))
+    return {"month": str(month), "result": "collecting from GravityZone in the background"}
+
+
+@router.get("/runs", response=list[RunOut], summary="Pushes and syncs, newest first")
+def runs(request: HttpRequest) -> Any:
+    return BillingRun.objects.order_by("-started_at")[:200]
+
+
+@router.get("/runs/{run_id}", response=RunDetailOut, summary="One run with its ledger")
+def run(request: HttpRequest, run_id: int) -> dict[str, Any]:
+    found = get_object_or_404(BillingRun, pk=run_id)
+    fields = ("id", "system", "month", "push", "started_at", "finished_at", "writes", "problems")
+    entries = [
+        {
+            "company_id": e.company_id,
+            "company_name": e.company_name,
+            "document": e.invoice_id,
+            "action": e.action,
+            "record": e.marker,
+            "description": e.description,
+            "before": e.before,
+            "after": e.after,
+            "answer": e.answer,
+            "state": e.state,
+        }
+        for e in found.entries.all()
+    ]
+    return {**{name: getattr(found, name) for name in fields}, "entries": entries}

@@ -50,3 +50,21 @@ def ignore(request: HttpRequest, event_id: int) -> Any:
 @router.post("/recheck", response=dict[str, str], summary="Re-run the checks that raise events")
 def recheck(request: HttpRequest) -> dict[str, str]:
     return {"result": status_service.recheck_all()}
+
+
+class ResolveOut(Schema):
+    outcome: str
+    page: str | None  # where the admin fixes it, when psabridge cannot fix it by itself
+
+
+@router.post("/{event_id}/resolve", response=ResolveOut, summary="Apply an event's fix (R7.1)")
+def resolve(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    from django.urls import reverse
+
+    from psabridge.server.dashboard.views import FIX_PAGES
+
+    event = get_object_or_404(IntegrationEvent, pk=event_id)
+    if event.kind in FIX_PAGES:
+        page = reverse(FIX_PAGES[event.kind])
+        return {"outcome": f"fixed on the page {page}", "page": page}
+    return {"outcome": status_service.resolve(event), "page": None}
