@@ -68,7 +68,8 @@ def refresh(admin_client: Any) -> str:
 def test_refresh_reads_automate_and_suggests_through_it(automate, admin_client):
     page = refresh(admin_client)
     assert "Refreshed: 15 PSA clients, 13 Automate clients" in page
-    assert "<th>Automate client</th>" in page and "<th>ConnectWise PSA company</th>" in page
+    assert "<th>Automate client</th>" in page
+    assert 'id="sort-psa">ConnectWise PSA company</a>' in page  # a sortable column
     rows = {r.psa.name: r for r in services.rows(CW, "unmapped") if r.psa}
     fairview = rows["Fairview Hotels & Co"]
     assert fairview.automate == "Fairview Hotels & Co"

@@ -34,6 +34,11 @@ urlpatterns = [
     path("mappings/", mapping_views.mapping_list, name="mappings"),
     path("mappings/refresh", mapping_views.mapping_refresh, name="mappings_refresh"),
     path("mappings/confirm", mapping_views.mapping_confirm, name="mappings_confirm"),
+    path(
+        "mappings/confirm-suggested",
+        mapping_views.mapping_confirm_suggested,
+        name="mappings_confirm_suggested",
+    ),
     path("mappings/update", mapping_views.mapping_update, name="mappings_update"),
     path("mappings/import", mapping_views.mapping_import, name="mappings_import"),
     path("mappings/<int:mapping_id>/delete", mapping_views.mapping_delete, name="mapping_delete"),

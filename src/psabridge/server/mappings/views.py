@@ -13,10 +13,8 @@ from psabridge.connectors.errors import ConnectorError
 from psabridge.server.core import systems
 from psabridge.server.core.models import SecurityCompany
 from psabridge.server.core.views import not_configured
-from psabridge.server.mappings import services
-from psabridge.server.mappings.models import Mapping, PsaClient
-
-VIEWS = ("all", "attention", "unmapped")
+from psabridge.server.mappings import services, table
+from psabridge.server.mappings.models import PsaClient
 
 
 def mapping_list(request: HttpRequest) -> HttpResponse:
@@ -32,19 +30,23 @@ def mapping_list(request: HttpRequest) -> HttpResponse:
             next_step_url=reverse("connections"),
             next_step_label="Open Connections",
         )
-    view = request.GET.get("view", "all")
-    view = view if view in VIEWS else "all"
-    rows = services.rows(system, view)
+    page = request.GET.get("page", "1")
+    shown = table.build(
+        system,
+        request.GET.get("view", "all"),
+        request.GET.get("q", "")[:100],
+        request.GET.get("sort", "psa"),
+        int(page) if page.isdigit() else 1,
+    )
     context = {
-        "rows": rows,
-        "view": view,
+        "table": shown,
+        "rows": shown.rows,
+        "view": shown.view,
         "system": system,
         "psa": systems.psa(system),
         "automate": services.automate_used(system),
-        "unmapped_count": services.unmapped_company_count(system),
-        "attention_count": sum(
-            1 for m in Mapping.objects.filter(system=system) if services.all_issues(m)
-        ),
+        "unmapped_count": shown.counts["unmapped_companies"],
+        "attention_count": shown.counts["attention"],
         "free_companies": [r.company for r in services.rows(system, "unmapped") if r.company],
         "never_refreshed": not PsaClient.objects.filter(system=system).exists(),
     }
@@ -93,6 +95,26 @@ def mapping_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, "One of the two is already mapped.")
     else:
         messages.success(request, f"Mapped {mapping.psa_client_name} to {mapping.company_name}.")
+    return redirect("mappings")
+
+
+@require_POST
+def mapping_confirm_suggested(request: HttpRequest) -> HttpResponse:
+    """Confirm every suggestion (of the current search), each listed with its reason."""
+    system = services.psa_system()
+    if system is None:
+        return redirect("mappings")
+    q = request.POST.get("q", "")[:100]
+    try:
+        made = table.confirm_suggested(system, q)
+    except IntegrityError:
+        messages.error(request, "A suggestion was mapped meanwhile: press Refresh and try again.")
+        return redirect("mappings")
+    if not made:
+        messages.info(request, "No suggestion to confirm.")
+    else:
+        listed = "; ".join(f"{m.psa_client_name} to {m.company_name} ({why})" for m, why in made)
+        messages.success(request, f"Mapped {len(made)} suggestion(s): {listed}.")
     return redirect("mappings")
 
 
