@@ -283,8 +283,11 @@ def test_a_company_that_disallows_saving_parks_only_its_alerts_until_fixed(cw):
     assert "Disallow Saving" in Alert.objects.get(company_id=blocked.company_id).state_reason
     assert routing.settings_for(CW).valid, "one company's status is not a configuration problem"
     assert not IntegrationEvent.objects.open().filter(kind="invalid_ticketing_configuration")
-    waiting = IntegrationEvent.objects.open().get(kind="alerts_unmapped_company")
+    # mapped, but refused by the PSA: never called "not mapped" (issue 14)
+    assert not IntegrationEvent.objects.open().filter(kind="alerts_unmapped_company")
+    waiting = IntegrationEvent.objects.open().get(kind="alerts_blocked_company")
     assert blocked.company_id in waiting.scope and "Disallow Saving" in waiting.message
+    assert waiting.title.endswith(f": {blocked.company_name}")
     blocked.refresh_from_db()
     assert [i["code"] for i in blocked.issues] == ["disallow_saving"]
     cw.post(add_events(event("av", False, blocked.company_id, endpoint)))

@@ -23,7 +23,6 @@ class EventKind:
     title: str
     priority: Priority
     action: str
-    supersedes: tuple[str, ...] = ()
 
 
 KINDS: dict[str, EventKind] = {
@@ -56,6 +55,21 @@ KINDS: dict[str, EventKind] = {
             "alerts are then ticketed.",
         ),
         EventKind(
+            "alerts_blocked_company",
+            "Alerts wait: the PSA refuses tickets for this company",
+            Priority.WARNING,
+            "The company is mapped, but the PSA refuses tickets for it (e.g. its status has "
+            "Disallow Saving): fix it in the PSA and press Refresh on Mappings; its parked "
+            "alerts are then ticketed.",
+        ),
+        EventKind(
+            "mapping_orphaned",
+            "A mapping whose two companies are gone",
+            Priority.WARNING,
+            "Neither the PSA company nor the GravityZone company of this mapping exists any "
+            "more. Resolve deletes the mapping.",
+        ),
+        EventKind(
             "ticketing_closure_failure",
             "Ticketing closure failure",
             Priority.WARNING,
@@ -75,9 +89,16 @@ KINDS: dict[str, EventKind] = {
             "Invalid ticketing configuration",
             Priority.ERROR,
             "Open Ticketing and fix the highlighted values; parked alerts are replayed after.",
-            supersedes=("ticketing_closure_failure",),
         ),
     )
+}
+
+# R5.7: which open events (of the same scope) a new one dismisses, because its cause covers
+# theirs: no ticket can be made at all, so none can be closed; push that is switched off
+# cannot point anywhere.
+SUPERSEDES: dict[str, tuple[str, ...]] = {
+    "invalid_ticketing_configuration": ("ticketing_closure_failure",),
+    "push_disabled": ("push_misconfigured",),
 }
 
 
@@ -92,9 +113,10 @@ def kind_of(slug: str) -> EventKind:
 def superseded_by(new_slug: str, open_slugs: set[str]) -> set[str]:
     """Return the open kinds (same scope) that a new event of new_slug dismisses."""
     # Only a declared supersession dismisses automatically; priority alone orders display.
-    return set(open_slugs) & set(kind_of(new_slug).supersedes)
+    kind_of(new_slug)  # an unknown kind is an error, not "supersedes nothing"
+    return set(open_slugs) & set(SUPERSEDES.get(new_slug, ()))
 
 
 def is_suppressed(new_slug: str, open_slugs: set[str]) -> bool:
     """Return True when an open event of the same scope already supersedes new_slug."""
-    return any(new_slug in kind_of(slug).supersedes for slug in open_slugs if slug in KINDS)
+    return any(new_slug in SUPERSEDES.get(slug, ()) for slug in open_slugs)

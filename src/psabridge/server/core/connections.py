@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import SecretStr
 
-from psabridge.connectors.errors import ConnectorError
+from psabridge.connectors.errors import ConfigError, ConnectorError
 from psabridge.connectors.gravityzone.adapter import GravityZonePlatform
 from psabridge.connectors.ports import BillingTarget, TicketDesk, ValidationResult
 from psabridge.connectors.ports_agreements import AgreementBilling, RmmClients
@@ -176,8 +176,13 @@ def gravityzone_platform() -> GravityZonePlatform:
 
 
 def validate(system: str, values: dict[str, str]) -> ValidationResult:
-    """Make the cheap authenticated calls of R1.1/R1.2 and say what they found."""
-    return connector(system, values).validate()
+    """Make the cheap authenticated calls of R1.1/R1.2 and say what they found (never raises
+    for what the admin gave: a missing or malformed setting is an outcome too)."""
+    try:
+        built = connector(system, values)
+    except ConfigError as exc:
+        return ValidationResult("cannot_connect", str(exc))
+    return built.validate()
 
 
 def validate_gravityzone(access_url: str, api_key: str) -> ValidationResult:

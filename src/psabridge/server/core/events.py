@@ -14,9 +14,15 @@ log = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def raise_event(kind: str, scope: str = "global", message: str = "") -> IntegrationEvent | None:
-    """Open (or count again) an event; returns None when a higher open event suppresses it."""
+def raise_event(
+    kind: str, scope: str = "global", message: str = "", subject: str = ""
+) -> IntegrationEvent | None:
+    """Open (or count again) an event; returns None when a higher open event suppresses it.
+
+    `subject` names what it is about (a company), shown in its title.
+    """
     spec = rules.kind_of(kind)
+    title = f"{spec.title}: {subject}" if subject else spec.title
     now = timezone.now()
     open_same_scope = IntegrationEvent.objects.open().filter(scope=scope).select_for_update()
     open_kinds = {e.kind for e in open_same_scope}
@@ -28,7 +34,7 @@ def raise_event(kind: str, scope: str = "global", message: str = "") -> Integrat
             kind=kind,
             scope=scope,
             priority=spec.priority,
-            title=spec.title,
+            title=title[:200],
             message=message[:500],
             action=spec.action,
             first_seen=now,

@@ -81,7 +81,18 @@ def recheck_all() -> str:
         results.append(f"{systems.label(connection.system)} {outcome.outcome}")
         if connection.system == systems.GRAVITYZONE and outcome.outcome == "ok":
             results.append(f"push {push.check_push_quietly()}")
+    results += _recheck_mappings()
     return ", ".join(results) or "nothing is configured yet"
+
+
+def _recheck_mappings() -> list[str]:
+    """Re-check the mappings from what the last Refresh read (no outside call)."""
+    from psabridge.server.mappings import services
+
+    system = services.psa_system()
+    if system is None:
+        return []
+    return [f"{services.recheck(system)} mappings rechecked"]
 
 
 def resolve(event: IntegrationEvent) -> str:
@@ -94,6 +105,10 @@ def resolve(event: IntegrationEvent) -> str:
         if event.kind in ("push_disabled", "push_misconfigured"):
             push.enable_push()
             return "push enabled again"
+        if event.kind == "mapping_orphaned":
+            from psabridge.server.mappings import orphans
+
+            return orphans.resolve(event)
         if event.kind == "connection_failed":
             connection = connections.connection_for(event.scope)
             if connection is None:

@@ -47,8 +47,35 @@ def events(request: HttpRequest) -> HttpResponse:
     rows = IntegrationEvent.objects.order_by("-priority", "-last_seen")
     if state in IntegrationState.values:
         rows = rows.filter(state=state)
-    context = {"rows": rows[:200], "state": state, "states": IntegrationState.choices}
+    shown = list(rows[:200])
+    labels = scope_labels(shown)
+    context = {
+        "rows": [{"event": e, "scope": labels[e.scope]} for e in shown],
+        "state": state,
+        "states": IntegrationState.choices,
+    }
     return render(request, "dashboard/events.html", context)
+
+
+def scope_labels(events: list[IntegrationEvent]) -> dict[str, str]:
+    """Say what each event scope is in words: "Autotask PSA · Acme Ltd", not "autotask:3f9a…"."""
+    ids = {e.scope.split(":", 1)[1] for e in events if e.scope.count(":") == 1}
+    names = dict(
+        SecurityCompany.objects.filter(company_id__in=ids).values_list("company_id", "name")
+    )
+    return {e.scope: _scope_label(e.scope, names) for e in events}
+
+
+def _scope_label(scope: str, names: dict[str, str]) -> str:
+    if scope == "global":
+        return "psabridge"
+    system, _, rest = scope.partition(":")
+    label = systems.label(system)
+    if not rest:
+        return label
+    if rest.startswith("mapping:"):
+        return f"{label} · mapping {rest.removeprefix('mapping:')}"
+    return f"{label} · {names.get(rest, 'company ' + rest)}"
 
 
 @require_POST
@@ -62,6 +89,7 @@ def event_ignore(request: HttpRequest, event_id: int) -> HttpResponse:
 # Where the fix of an event is done, for events psabridge cannot fix by itself.
 FIX_PAGES = {
     "alerts_unmapped_company": "mappings",
+    "alerts_blocked_company": "mappings",
     "invalid_ticketing_configuration": "ticketing",
     "ticketing_closure_failure": "ticketing",
 }

@@ -23,7 +23,7 @@ from psabridge.domain.mapping import (
 )
 from psabridge.server.core import connections, systems
 from psabridge.server.core.models import Connection, SecurityCompany
-from psabridge.server.mappings import linked
+from psabridge.server.mappings import linked, orphans
 from psabridge.server.mappings.linked import UpdateResult
 from psabridge.server.mappings.models import Mapping, PsaClient
 from psabridge.server.mappings.signals import MappingChange, mapping_changed
@@ -52,7 +52,9 @@ class Row:
 def refresh(system: str) -> dict[str, int]:
     """Re-read the PSA clients and GravityZone companies, then re-check every mapping."""
     if _linked(system):
-        return linked.refresh()
+        counts = linked.refresh()
+        orphans.check(system)
+        return counts
     clients = connections.stored_desk(system).clients()
     now = timezone.now()
     with transaction.atomic():
@@ -80,9 +82,14 @@ def _plain(extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def recheck(system: str) -> int:
-    """Recompute the needs-attention issues of every mapping from the cached systems."""
-    if _linked(system):
-        return linked.recheck()
+    """Recompute the needs-attention issues of every mapping from the cached systems; a mapping
+    whose two companies are gone opens an event (R7.1)."""
+    checked = linked.recheck() if _linked(system) else _recheck(system)
+    orphans.check(system)
+    return checked
+
+
+def _recheck(system: str) -> int:
     clients = {c.client_id: c for c in PsaClient.objects.filter(system=system)}
     companies = set(SecurityCompany.objects.values_list("company_id", flat=True))
     now = timezone.now()

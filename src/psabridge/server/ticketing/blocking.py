@@ -52,9 +52,10 @@ def _park(system: str, mapping: Mapping, alerts: QuerySet[Alert], issue: dict[st
     )
     if parked:
         event_service.raise_event(
-            "alerts_unmapped_company",
+            "alerts_blocked_company",
             scope=f"{system}:{mapping.company_id}",
             message=f"Alerts of {mapping.company_name} wait: {issue['text']} "
             f"{issue.get('action', '')}".strip(),
+            subject=mapping.company_name,
         )
     return int(parked)

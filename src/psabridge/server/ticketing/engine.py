@@ -107,11 +107,12 @@ def _sort_out(system: str, settings: TicketingSettings, result: RouteResult) -> 
     for company_id, name in (
         unmapped.order_by().values_list("company_id", "company_name").distinct()
     ):
+        named = name or _company_name(company_id) or company_id or "an unknown company"
         event_service.raise_event(
             "alerts_unmapped_company",
             scope=f"{system}:{company_id}",
-            message=f"Alerts of {name or company_id or 'an unknown company'} wait until it is "
-            "mapped to a PSA client.",
+            message=f"Alerts of {named} wait until it is mapped to a PSA client.",
+            subject=named,
         )
     result.parked += unmapped.update(
         state=AlertState.PARKED_UNMAPPED, state_reason="the company is not mapped to a PSA client"
@@ -128,3 +129,11 @@ def _queued_keys() -> list[tuple[str, str, str]]:
         .distinct()[:KEY_BATCH]
     )
     return [(company, endpoint_id or name, kind) for company, endpoint_id, name, kind in rows]
+
+
+def _company_name(company_id: str) -> str:
+    """Return a GravityZone company's name as last read ("" when unknown)."""
+    from psabridge.server.core.models import SecurityCompany
+
+    found = SecurityCompany.objects.filter(company_id=company_id).values_list("name", flat=True)
+    return str(found.first() or "")

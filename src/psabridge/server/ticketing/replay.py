@@ -20,5 +20,6 @@ def replay_parked(system: str, reason: str, company_id: str | None = None) -> in
 
         transaction.on_commit(route_alerts)
         if company_id is not None:
-            event_service.close_events("alerts_unmapped_company", scope=f"{system}:{company_id}")
+            for kind in ("alerts_unmapped_company", "alerts_blocked_company"):
+                event_service.close_events(kind, scope=f"{system}:{company_id}")
     return count
