@@ -156,7 +156,7 @@ def test_halo_connection_page_and_status_entry(world, admin_client):
     assert "Instance URL" in page and "Client secret" in page
     assert world.halo["client_secret"] not in page
     status = admin_client.get("/status/").content.decode()
-    assert "halopsa" in status
+    assert "<td>HaloPSA</td>" in status  # the vendor's spelling, never the internal key
 
 
 def test_import_a_psa_client_as_a_gravityzone_company(world, admin_client):

@@ -96,3 +96,27 @@ def test_the_orphan_event_closes_when_a_side_comes_back_and_recheck_rechecks_map
     answer = admin_client.post("/events/recheck", follow=True).content.decode()
     assert "2 mappings rechecked" in answer
     assert not IntegrationEvent.objects.open().filter(kind="mapping_orphaned").exists()
+
+
+def test_the_raw_event_is_json_and_the_kind_is_a_name(admin_client, post_push):
+    import json
+
+    from psabridge.server.alerts.models import Alert
+    from tests.conftest import add_events
+
+    post_push(
+        add_events(
+            {
+                "module": "av",
+                "companyId": "c1",
+                "computer_name": "PC-1",
+                "malware_name": "Trojan.X",
+                "final_status": "quarantined",
+            }
+        )
+    )
+    alert = Alert.objects.get()
+    page = admin_client.get(f"/alerts/{alert.pk}/").content.decode()
+    assert "(module av)" not in page and "Antimalware" in page
+    raw = page.split('<pre id="raw-event">', 1)[1].split("</pre>", 1)[0]
+    assert json.loads(raw.replace("&quot;", '"').replace("&#x27;", "'"))["module"] == "av"

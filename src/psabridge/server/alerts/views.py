@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -39,7 +41,11 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     """Show one alert: the normalized facts and the raw event, secrets redacted."""
     alert = get_object_or_404(Alert.objects.select_related("event"), pk=alert_id)
-    context = {"alert": alert, "raw": redact_payload(alert.event.payload)}
+    raw = redact_payload(alert.event.payload)
+    context = {
+        "alert": alert,
+        "raw_json": json.dumps(raw, indent=2, ensure_ascii=False, default=str),
+    }
     return render(request, "alerts/detail.html", context)
 
 

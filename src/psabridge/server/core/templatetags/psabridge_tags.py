@@ -13,3 +13,20 @@ register = template.Library()
 def get_item(mapping: dict[str, Any] | None, key: str) -> Any:
     """Return mapping[key], or an empty string when absent."""
     return (mapping or {}).get(key, "")
+
+
+@register.filter
+def system_name(kind: str) -> str:
+    """Return an outside system's name as its vendor spells it ("halopsa" -> "HaloPSA")."""
+    from psabridge.server.core import systems
+
+    return systems.label(kind) if kind else ""
+
+
+@register.filter
+def module_name(module: str) -> str:
+    """Return a GravityZone event module in words: the alert kind it is, else the module."""
+    from psabridge.domain.alerts import MODULE_KINDS
+
+    kind = MODULE_KINDS.get(module or "")
+    return kind.label if kind is not None else (module or "—")
