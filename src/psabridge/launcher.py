@@ -180,10 +180,36 @@ def connect_sandbox(info: dict[str, Any]) -> dict[str, str]:
         connections.refresh_companies_quietly()
         _restore_sandbox_push()
     psa = sandbox_psa()
-    if psa in info and _psa_is_free():
+    if psa in info and _psa_is_free() and _may_switch_to(psa):
         _forget_other_sandbox_psa(psa)
         outcomes.update(_connect_sandbox_psa(psa, info))
     return outcomes
+
+
+def _may_switch_to(psa: str) -> bool:
+    """Another sandbox PSA with mappings is connected: switch only when asked to (never a silent
+    swap); say what to do in one paragraph."""
+    from psabridge.server.core import connections, systems
+    from psabridge.server.core.models import Connection
+    from psabridge.server.mappings.models import Mapping
+
+    other = Connection.objects.filter(system__in=systems.psa_kinds()).exclude(system=psa).first()
+    if other is None:
+        return True
+    mapped = Mapping.objects.filter(system=other.system).count()
+    old, new = systems.label(other.system), systems.label(psa)
+    if mapped and os.environ.get("PSABRIDGE_SANDBOX_SWITCH", "").lower() not in ("yes", "1"):
+        print(
+            f"psabridge: the sandbox PSA here is {old} ({mapped} mappings); "
+            f"PSABRIDGE_SANDBOX_PSA asks for {new}. Kept {old}: to switch, run again with "
+            f"PSABRIDGE_SANDBOX_SWITCH=yes ({old}'s mappings and ticketing settings are kept, "
+            "unused), or use another PSABRIDGE_DATA_DIR.",
+            file=sys.stderr,
+            flush=True,
+        )
+        return False
+    connections.replace_psa(other.system, psa)
+    return True
 
 
 def _psa_is_free() -> bool:

@@ -63,6 +63,22 @@ KINDS: dict[str, EventKind] = {
             "alerts are then ticketed.",
         ),
         EventKind(
+            "psa_switched",
+            "The connected PSA was replaced",
+            Priority.WARNING,
+            "The mappings and ticketing settings of the PSA that was replaced are kept but no "
+            "longer used: map the companies and set up ticketing for the PSA now connected "
+            "(reconnecting the old PSA brings its mappings back).",
+        ),
+        EventKind(
+            "psa_not_connected",
+            "Alerts wait: the PSA they go to is not connected",
+            Priority.ERROR,
+            "Ticketing is set up for a PSA that is no longer connected. Reconnect it on "
+            "Connections, or turn its ticketing off and set up the PSA now connected; the "
+            "waiting alerts are then ticketed.",
+        ),
+        EventKind(
             "mapping_orphaned",
             "A mapping whose two companies are gone",
             Priority.WARNING,

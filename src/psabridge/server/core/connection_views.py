@@ -41,8 +41,10 @@ def _page(
     spec: SystemProfile,
     form: ConnectionForm,
     result: ValidationResult | None = None,
+    switch_error: str = "",
 ) -> HttpResponse:
     connection = connections.connection_for(spec.kind)
+    replaced = replaced_psa(spec.kind)
     context = {
         "spec": spec,
         "form": form,
@@ -50,12 +52,23 @@ def _page(
         "result": result,
         "system": spec.kind,
         "title": spec.name,
+        "replaces": replaced,
+        "replaces_name": systems.label(replaced.system) if replaced else "",
+        "switch_error": switch_error,
     }
     if connection is not None:
         shown = signals.connection_page_shown.send(Connection, request=request, system=spec.kind)
         for _receiver, extra in shown:
             context.update(extra if isinstance(extra, dict) else {})
     return render(request, "core/connection.html", context)
+
+
+def replaced_psa(system: str) -> Connection | None:
+    """Return the other PSA's connection that saving a PSA's connection would replace."""
+    if system not in systems.psa_kinds():
+        return None
+    others = Connection.objects.filter(system__in=systems.psa_kinds()).exclude(system=system)
+    return others.order_by("system").first()
 
 
 def connection_page(request: HttpRequest, system: str) -> HttpResponse:
@@ -86,6 +99,15 @@ def connection_save(request: HttpRequest, system: str) -> HttpResponse:
     result = connections.validate(system, values)
     if result.outcome != "ok":
         return _page(request, spec, form, result)
+    replaced = replaced_psa(system)
+    if replaced is not None and request.POST.get("replace_psa") != replaced.system:
+        said = (
+            f"Tick “Replace {systems.label(replaced.system)}” to connect {spec.name} instead: "
+            "nothing was saved."
+        )
+        return _page(request, spec, form, result, said)
+    if replaced is not None:
+        connections.replace_psa(replaced.system, system)
     existing = connections.connection_for(system)
     still_sandbox = bool(
         existing and existing.is_sandbox and existing.base_url == values[spec.fields[0].name]

@@ -265,3 +265,20 @@ def refresh_companies_quietly() -> int | None:
     except ConnectorError as exc:
         log.warning("company refresh failed: %s", exc)
         return None
+
+
+def replace_psa(old: str, new: str) -> None:
+    """Disconnect the PSA `old` (and its RMM) for `new`: what depended on it is kept, unused,
+    and one event says so (never a silent swap)."""
+    rmm = systems.psa(old).rmm
+    kept = systems.psa(new).rmm
+    gone = [old, *([rmm] if rmm and rmm != kept else [])]
+    Connection.objects.filter(system__in=gone).delete()
+    event_service.close_events("connection_failed", scope=old)
+    event_service.raise_event(
+        "psa_switched",
+        message=f"{systems.label(old)} was replaced by {systems.label(new)}: its mappings and "
+        "ticketing settings are kept but no longer used.",
+        subject=f"{systems.label(old)} by {systems.label(new)}",
+    )
+    log.warning("PSA %s replaced by %s", old, new)

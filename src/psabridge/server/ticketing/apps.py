@@ -10,6 +10,7 @@ class TicketingConfig(AppConfig):
 
     def ready(self) -> None:
         from psabridge.server.alerts import signals as alert_signals
+        from psabridge.server.core import signals as core_signals
         from psabridge.server.mappings import signals as mapping_signals
         from psabridge.server.ticketing import receivers
 
@@ -21,4 +22,7 @@ class TicketingConfig(AppConfig):
         )
         mapping_signals.mapping_changed.connect(
             receivers.replay_for_mapping, dispatch_uid="ticketing.replay_for_mapping"
+        )
+        core_signals.mapping_source_saved.connect(
+            receivers.replay_after_reconnect, dispatch_uid="ticketing.replay_after_reconnect"
         )

@@ -15,8 +15,9 @@ from django.utils import timezone
 from psabridge.connectors.errors import RateLimitedError
 from psabridge.connectors.ports import TicketDesk
 from psabridge.server.alerts.models import Alert, AlertState
-from psabridge.server.core import connections
+from psabridge.server.core import connections, systems
 from psabridge.server.core import events as event_service
+from psabridge.server.core.models import Connection
 from psabridge.server.mappings.models import Mapping
 from psabridge.server.ticketing import blocking, closing, routing, ticket_states
 from psabridge.server.ticketing.key_work import KeyWork
@@ -28,8 +29,11 @@ KEY_BATCH = 2000  # aggregation keys per run; a run handles every queued alert o
 
 
 def active_psa() -> str | None:
-    """Return the PSA that tickets go to: the one with enabled ticketing settings."""
-    return TicketingSettings.objects.filter(enabled=True).values_list("system", flat=True).first()
+    """Return the PSA that tickets go to: the connected one with enabled ticketing settings,
+    else one whose ticketing is still on though it is no longer connected (its alerts wait)."""
+    enabled = list(TicketingSettings.objects.filter(enabled=True).values_list("system", flat=True))
+    connected = set(Connection.objects.filter(system__in=enabled).values_list("system", flat=True))
+    return next((s for s in enabled if s in connected), enabled[0] if enabled else None)
 
 
 def route_queued(
@@ -50,6 +54,18 @@ def route_queued(
     if system is None:
         queued.update(state=AlertState.RECEIVED, state_reason="ticketing is switched off")
         return result
+    if not Connection.objects.filter(system=system).exists():
+        # The PSA was replaced or removed: park, say it once; no call is tried (no log storm).
+        reason = f"{systems.label(system)} is not connected"
+        result.parked += queued.update(state=AlertState.PARKED_CONFIG, state_reason=reason)
+        event_service.raise_event(
+            "psa_not_connected",
+            scope=system,
+            message=f"Ticketing is on for {systems.label(system)}, which is not connected.",
+            subject=systems.label(system),
+        )
+        return result
+    event_service.close_events("psa_not_connected", scope=system)
     settings = routing.settings_for(system)
     if not settings.valid:
         reason = "; ".join(settings.problems)[:300]

@@ -37,3 +37,12 @@ def replay_for_mapping(sender: Any, mapping: Mapping, change: str, **kwargs: Any
     if change == MappingChange.ASSOCIATION_CHANGED and not mapping.ticketing:
         return  # another company's mapping now, but its alerts do not become tickets
     replay_parked(mapping.system, reason="mapping", company_id=mapping.company_id)
+
+
+def replay_after_reconnect(sender: Any, **kwargs: Any) -> None:
+    """A PSA connection was saved: alerts parked because their PSA was not connected go again."""
+    from psabridge.server.ticketing.engine import active_psa
+
+    system = active_psa()
+    if system is not None:
+        replay_parked(system, reason="configuration")
