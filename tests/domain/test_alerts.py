@@ -602,3 +602,13 @@ def test_normalize_never_raises(raw: object, received_at: datetime) -> None:
         assert result.occurred_at.utcoffset() is not None
         assert all(isinstance(k, str) and isinstance(v, str) for k, v in result.facts)
         assert result.title
+
+
+def test_a_kind_is_named_by_slug_label_or_module_code():
+    from psabridge.domain.alert_modules import AlertKind, kind_named
+
+    assert kind_named("antimalware") is AlertKind.ANTIMALWARE
+    assert kind_named("av") is AlertKind.ANTIMALWARE
+    assert kind_named("Web Traffic Scan") is kind_named("web-traffic-scan") is not None
+    assert kind_named("network_attack_defense") is AlertKind.NETWORK_ATTACK_DEFENSE
+    assert kind_named("nope") is None

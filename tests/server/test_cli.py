@@ -172,3 +172,22 @@ def test_a_wrong_setting_is_one_clear_line_and_exit_2(tmp_path, setting, said):
         f"psabridge: {done.stderr.split(': ', 1)[1].strip()}"
     ]
     assert said in done.stderr and "Traceback" not in done.stderr
+
+
+def test_alerts_kind_takes_the_ui_name_or_the_module_code(post_push):
+    post_push(
+        add_events(
+            {
+                "module": "av",
+                "companyId": "c1",
+                "computer_name": "PC-1",
+                "malware_name": "Trojan.X",
+                "final_status": "quarantined",
+            }
+        )
+    )
+    for name in ("antimalware", "av", "Antimalware"):
+        result = runner.invoke(app, ["alerts", "--json", "--kind", name])
+        assert result.exit_code == 0 and len(result.output.splitlines()) == 1, name
+    wrong = runner.invoke(app, ["alerts", "--kind", "nope"])
+    assert wrong.exit_code == 2 and "use one of antimalware" in wrong.output

@@ -399,3 +399,16 @@ _MODULE_GROUPS: Mapping[str, tuple[str, ...]] = {
 NON_ALERT_GROUPS: Mapping[str, str] = MappingProxyType(
     {module: group for group, modules in _MODULE_GROUPS.items() for module in modules}
 )
+
+
+def kind_named(text: str) -> AlertKind | None:
+    """Return the alert kind a user means by `text`: its slug ("antimalware"), its label in any
+    case ("Antimalware", "web traffic scan") or a GravityZone module code ("av", "aph")."""
+    wanted = text.strip().lower()
+    if wanted in MODULE_KINDS:
+        return MODULE_KINDS[wanted]
+    squeezed = wanted.replace("-", " ").replace("_", " ")
+    for kind in AlertKind:
+        if squeezed in (kind.value.replace("_", " "), kind.label.lower()):
+            return kind
+    return None

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
+from psabridge.domain.alert_modules import kind_named
 from psabridge.domain.alerts import AlertKind, Outcome
 from psabridge.server.alerts.models import Alert
 
@@ -44,8 +45,15 @@ class AlertFilters:
 
     @classmethod
     def _checked(cls, values: dict[str, str]) -> AlertFilters:
-        if values["kind"] and values["kind"] not in AlertKind._value2member_map_:
-            raise FilterError(f"unknown kind {values['kind']!r}")
+        if values["kind"]:
+            kind = kind_named(values["kind"])
+            if kind is None:
+                names = ", ".join(k.value for k in AlertKind)
+                raise FilterError(
+                    f"unknown kind {values['kind']!r}: use one of {names} (or a GravityZone "
+                    "module code such as av)"
+                )
+            values["kind"] = kind.value
         if values["outcome"] and values["outcome"] not in Outcome._value2member_map_:
             raise FilterError("outcome must be 'blocked' or 'current'")
         return cls(
