@@ -2,43 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from psabridge.server.alerts.models import Alert, EventState, InboundEvent, PushState
+from psabridge.server.alerts.models import InboundEvent
 from psabridge.server.core import events as event_service
 from psabridge.server.core import systems
 from psabridge.server.core.access import metrics_guard
-from psabridge.server.core.models import Connection, IntegrationEvent, SecurityCompany
 from psabridge.server.core.models import EventState as IntegrationState
+from psabridge.server.core.models import IntegrationEvent, SecurityCompany
 from psabridge.server.dashboard import status as status_service
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Show what needs attention first, then the last day's alerts."""
-    since = timezone.now() - timedelta(hours=24)
-    by_kind = (
-        Alert.objects.filter(occurred_at__gte=since, is_test=False)
-        .values("kind")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-    )
-    context = {
-        "gravityzone": Connection.objects.filter(system=systems.GRAVITYZONE).first(),
-        "push": PushState.objects.first(),
-        "open_events": IntegrationEvent.objects.open().order_by("-priority", "-last_seen")[:5],
-        "alerts_24h": sum(row["n"] for row in by_kind),
-        "alerts_by_kind": by_kind,
-        "pending_events": InboundEvent.objects.filter(state=EventState.PENDING).count(),
-        "company_count": SecurityCompany.objects.count(),
-    }
-    return render(request, "dashboard/dashboard.html", context)
+    """Every system's state, the last day's alerts and tickets, billing, mappings, and what
+    needs attention first, each linking to its page."""
+    from psabridge.server.dashboard import morning
+
+    return render(request, "dashboard/dashboard.html", morning.context())
 
 
 def events(request: HttpRequest) -> HttpResponse:
