@@ -18,7 +18,7 @@ from psabridge.server.core import systems
 from psabridge.server.core.models import Connection, IntegrationEvent
 from psabridge.server.mappings import services as mapping_services
 from psabridge.server.mappings.models import Mapping
-from psabridge.server.ticketing.models import TicketThread
+from psabridge.server.ticketing.models import TicketingSettings, TicketThread
 
 DAY = timedelta(hours=24)
 
@@ -85,6 +85,7 @@ def alert_card(since: Any) -> dict[str, Any]:
         "waiting": InboundEvent.objects.filter(state=EventState.PENDING).count()
         + states.get(AlertState.QUEUED, 0),
         "tickets_opened": TicketThread.objects.filter(created_at__gte=since).count(),
+        "ticketing_on": TicketingSettings.objects.filter(enabled=True).exists(),
     }
 
 
