@@ -172,7 +172,7 @@ def main() -> None:
     spec = json.loads(spec_path.read_text())
     from psabridge import launcher
 
-    launcher.django_setup()
+    launcher.django_setup(ready=False)  # it migrates next
     launcher.migrate()
     if command == "halo-setup":
         halo_setup(spec)

@@ -108,7 +108,7 @@ def main() -> None:
     spec = json.loads(spec_path.read_text())
     from psabridge import launcher
 
-    launcher.django_setup()
+    launcher.django_setup(ready=False)  # it migrates next
     launcher.migrate()
     print(json.dumps(setup(spec) if command == "setup" else report(), default=str))
 
