@@ -412,3 +412,20 @@ def kind_named(text: str) -> AlertKind | None:
         if squeezed in (kind.value.replace("_", " "), kind.label.lower()):
             return kind
     return None
+
+
+# R5.3: the kinds that need a GravityZone add-on, by the licence's `manage*` flag that grants it
+# (reference gravityzone.md 2.6); every other kind comes with Endpoint Security.
+KIND_ADDONS: Mapping[AlertKind, str] = MappingProxyType(
+    {
+        AlertKind.HYPERDETECT: "manageHyperDetect",
+        AlertKind.SANDBOX_ANALYZER: "manageSandboxAnalyzer",
+        AlertKind.EDR: "manageEventCorrelator",
+    }
+)
+
+
+def licensed_kinds(addons: Mapping[str, bool]) -> tuple[AlertKind, ...]:
+    """Return the kinds a licence offers: a kind whose add-on flag is false is left out; a flag
+    the licence does not report counts as granted (unknown is never hidden)."""
+    return tuple(k for k in AlertKind if addons.get(KIND_ADDONS.get(k, ""), True) is not False)

@@ -187,8 +187,9 @@ class GravityZonePlatform:
     # --- licensing ----------------------------------------------------------------------------
 
     def license_info(self, company_id: str) -> LicenseInfo:
-        """Return a company's licence (reference §2.6; seats are `usedSlots`)."""
-        info = self.client.get_license_info(company_id)
+        """Return a company's licence (reference §2.6; seats are `usedSlots`); "" is the
+        credential's own company (the partner)."""
+        info = self.client.get_license_info(company_id or None)
         return LicenseInfo(
             company_id=company_id,
             subscription_type=info.subscription_type,

@@ -63,7 +63,8 @@ def build_world(*, seed: int, companies: int, endpoints: int, now: datetime) -> 
 
 
 def _partner_licence() -> Licence:
-    return Licence(MONTHLY, 3, "mspSecurePlus")
+    # The MSP's own licence holds every add-on its customers can be given (R5.3 reads it).
+    return Licence(MONTHLY, 3, "mspSecurePlus", frozenset({"edr", "ats", "patch"}))
 
 
 class _Builder:

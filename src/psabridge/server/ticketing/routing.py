@@ -96,6 +96,9 @@ def forget_options() -> None:
     """Drop cached PSA options (after the PSA connection changed, and in tests)."""
     _options_cache.clear()
     board_cache.forget()
+    from psabridge.server.ticketing import licence
+
+    licence.forget()
 
 
 def type_defaults(type_info: Any, system: str) -> dict[str, str]:

@@ -17,7 +17,7 @@ from psabridge.server.core import systems
 from psabridge.server.core.views import not_configured
 from psabridge.server.mappings.models import Mapping
 from psabridge.server.mappings.services import psa_system
-from psabridge.server.ticketing import boards, forms, profiles, routing, trial_ticket
+from psabridge.server.ticketing import boards, forms, licence, profiles, routing, trial_ticket
 from psabridge.server.ticketing.routing import Route
 
 
@@ -30,7 +30,7 @@ def _rows(
     mandatory: set[str],
 ) -> list[dict[str, Any]]:
     rows = []
-    for kind in AlertKind:
+    for kind in licence.offered_kinds():
         route = routes[kind.value]
         # A newly chosen ticket type brings its defaults; values it has no default for stay.
         values = {**route.values, **defaults} if fill else route.values
@@ -61,6 +61,7 @@ def _context(
         ),
         "closed_statuses": [s for s in options.get("statuses", []) if s.extra.get("closed")],
         "closed_by_board": _closed_by_board(system, options, values, routes),
+        "not_licensed": [k.label for k in AlertKind if k not in licence.offered_kinds()],
     }
 
 
@@ -133,6 +134,11 @@ def ticketing_save(request: HttpRequest) -> HttpResponse:
         return redirect("ticketing")
     values = forms.settings_values(request.POST)
     routes = forms.routes(request.POST, profiles.for_system(system).route_names)
+    offered = {k.value for k in licence.offered_kinds()}
+    routes = {  # a kind the licence does not offer is never switched on
+        kind: route if kind in offered else Route(kind, False, False, route.values)
+        for kind, route in routes.items()
+    }
     routing.forget_options()
     try:
         used = routing.used_boards(system, values, routes)
