@@ -100,6 +100,7 @@ PAGES = [
     ("events", "/events/?state=all"),
     ("status", "/status/"),
     ("api-docs", "/api/docs"),
+    ("setup", "/setup/"),
 ]
 
 

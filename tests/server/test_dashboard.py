@@ -12,11 +12,43 @@ from psabridge.server.core.models import Connection
 from psabridge.server.mappings.models import Mapping
 
 
-def test_a_fresh_install_says_what_to_connect(admin_client):
-    page = admin_client.get("/").content.decode()
-    assert "All clear" in page
-    assert 'data-system="GravityZone"' in page and 'data-system="PSA"' in page
-    assert "Not connected" in page and "Connect one" in page
+def test_a_fresh_install_opens_on_the_guide_and_can_skip_it(admin_client):
+    answer = admin_client.get("/")
+    assert answer.status_code == 302 and answer["Location"] == "/setup/"
+    guide = admin_client.get("/setup/").content.decode()
+    assert guide.count('class="locked"') == 5 and 'class="current"' in guide
+    assert "Connect GravityZone" in guide and "Enable event push" in guide
+    skipped = admin_client.post("/setup/skip", follow=True).content.decode()
+    assert "Guide skipped" in skipped and "All clear" in skipped
+    assert 'data-system="GravityZone"' in skipped and 'data-system="PSA"' in skipped
+    assert "Not connected" in skipped and "Connect one" in skipped
+
+
+def test_the_guide_follows_what_is_configured(admin_client):
+    from psabridge.server.dashboard import setup
+
+    now = timezone.now()
+    for system in ("gravityzone", "halopsa"):
+        Connection.objects.create(
+            system=system,
+            base_url="https://x.example.test",
+            validated_at=now,
+            validation_outcome="ok",
+        )
+    found = setup.steps()
+    assert [s.done for s in found] == [True, True, False, False, False, False]
+    assert [s.open for s in found] == [True, True, True, False, False, False]
+    Mapping.objects.create(
+        system="halopsa",
+        psa_client_id="1",
+        psa_client_name="A",
+        company_id="a",
+        company_name="A",
+    )
+    assert setup.steps()[2].done and setup.steps()[3].open
+    guide = admin_client.get("/setup/").content.decode()
+    assert "Map the products to PSA items on Billing" in guide
+    assert admin_client.get("/").status_code == 200  # GravityZone is connected: the dashboard
 
 
 def test_systems_alerts_billing_mappings_and_attention(admin_client, post_push):
@@ -48,6 +80,9 @@ def test_systems_alerts_billing_mappings_and_attention(admin_client, post_push):
         writes=3,
     )
     event_service.raise_event("push_disabled", message="status 0")
+    session = admin_client.session
+    session["setup_skipped"] = True  # GravityZone is not connected here: skip the guide
+    session.save()
     post_push(
         add_events(
             {

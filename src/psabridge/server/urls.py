@@ -19,6 +19,8 @@ urlpatterns = [
     path("login/", login_views.ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", dashboard_views.dashboard, name="dashboard"),
+    path("setup/", dashboard_views.setup_guide, name="setup"),
+    path("setup/skip", dashboard_views.setup_skip, name="setup_skip"),
     path("connections/", core_views.connections, name="connections"),
     path("connections/<str:system>/", connection_views.connection_page, name="connection"),
     path(

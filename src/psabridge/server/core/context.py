@@ -16,6 +16,7 @@ NAVIGATION = [
     ("alerts", "Alerts"),
     ("events", "Events"),
     ("status", "Status"),
+    ("setup", "Setup"),
 ]
 
 

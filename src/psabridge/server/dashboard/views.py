@@ -18,10 +18,30 @@ from psabridge.server.dashboard import status as status_service
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every system's state, the last day's alerts and tickets, billing, mappings, and what
-    needs attention first, each linking to its page."""
-    from psabridge.server.dashboard import morning
+    needs attention first, each linking to its page. A new install opens on the guide."""
+    from psabridge.server.dashboard import morning, setup
 
+    if not request.session.get("setup_skipped") and not setup.steps()[0].done:
+        return redirect("setup")
     return render(request, "dashboard/dashboard.html", morning.context())
+
+
+def setup_guide(request: HttpRequest) -> HttpResponse:
+    """The first-run guide: six steps, each validated before the next, resumable."""
+    from psabridge.server.dashboard import setup
+
+    found = setup.steps()
+    current = next((s for s in found if not s.done), None)
+    context = {"steps": found, "current": current, "finished": current is None}
+    return render(request, "dashboard/setup.html", context)
+
+
+@require_POST
+def setup_skip(request: HttpRequest) -> HttpResponse:
+    """Skip the guide (for those who know the way); it stays one click away in the menu."""
+    request.session["setup_skipped"] = True
+    messages.info(request, "Guide skipped: it stays under Setup in the menu.")
+    return redirect("dashboard")
 
 
 def events(request: HttpRequest) -> HttpResponse:
