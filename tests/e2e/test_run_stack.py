@@ -112,6 +112,8 @@ def test_sandbox_json_prints_one_line_first(tmp_path: Path):
             str(free_port()),
             "--automate-port",
             str(free_port()),
+            "--autotask-port",
+            str(free_port()),
         ],
         stdout=subprocess.PIPE,
         start_new_session=True,
@@ -132,7 +134,8 @@ def test_sandbox_stops_on_ctrl_c_even_when_started_with_sigint_ignored():
     # A background job of a script inherits SIGINT as ignored (CI started with nohup ... &):
     # the sandbox still stops on Ctrl-C, as `run` does.
     argv = [sys.executable, "-m", "psabridge.cli", "sandbox", "--json"]
-    for option in ("--gravityzone-port", "--halopsa-port", "--connectwise-port", "--automate-port"):
+    ports = ("--gravityzone-port", "--halopsa-port", "--connectwise-port", "--automate-port")
+    for option in (*ports, "--autotask-port"):
         argv += [option, str(free_port())]
     process = subprocess.Popen(
         argv,
