@@ -120,3 +120,26 @@ def test_the_raw_event_is_json_and_the_kind_is_a_name(admin_client, post_push):
     assert "(module av)" not in page and "Antimalware" in page
     raw = page.split('<pre id="raw-event">', 1)[1].split("</pre>", 1)[0]
     assert json.loads(raw.replace("&quot;", '"').replace("&#x27;", "'"))["module"] == "av"
+
+
+def test_every_event_kind_has_a_resolve_that_fixes_or_opens_its_page(admin_client):
+    from psabridge.domain.events import KINDS
+    from psabridge.server.dashboard.views import FIX_PAGES
+
+    automatic = {
+        "push_disabled",
+        "push_misconfigured",
+        "connection_failed",
+        "mapping_orphaned",
+        "psa_switched",
+        "queue_stuck",
+    }
+    assert set(KINDS) == automatic | set(FIX_PAGES)
+    switched = event_service.raise_event("psa_switched", message="HaloPSA by Autotask PSA")
+    page = admin_client.post(f"/events/{switched.pk}/resolve", follow=True).content.decode()
+    assert "noted" in page
+    switched.refresh_from_db()
+    assert switched.state == "resolved"
+    waiting = event_service.raise_event("psa_not_connected", scope="halopsa")
+    answer = admin_client.post(f"/events/{waiting.pk}/resolve")
+    assert answer["Location"] == "/connections/"

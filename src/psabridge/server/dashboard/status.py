@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from psabridge.server.alerts.models import Alert, EventState, InboundEvent, PushState
+from psabridge.server.core import events as event_service
 from psabridge.server.core import systems
 from psabridge.server.core.models import (
     Connection,
@@ -105,6 +106,14 @@ def resolve(event: IntegrationEvent) -> str:
         if event.kind in ("push_disabled", "push_misconfigured"):
             push.enable_push()
             return "push enabled again"
+        if event.kind == "psa_switched":  # nothing to repair: the admin has read it
+            event_service.close_events("psa_switched", scope=event.scope)
+            return "noted: the replaced PSA's mappings and settings stay until it is reconnected"
+        if event.kind == "queue_stuck":
+            from psabridge.server.alerts import queue_health
+
+            stuck = queue_health.check()
+            return "still waiting: " + "; ".join(stuck) if stuck else "work moves again"
         if event.kind == "mapping_orphaned":
             from psabridge.server.mappings import orphans
 

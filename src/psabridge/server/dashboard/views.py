@@ -93,6 +93,7 @@ def event_ignore(request: HttpRequest, event_id: int) -> HttpResponse:
 FIX_PAGES = {
     "alerts_unmapped_company": "mappings",
     "alerts_blocked_company": "mappings",
+    "psa_not_connected": "connections",
     "invalid_ticketing_configuration": "ticketing",
     "ticketing_closure_failure": "ticketing",
 }
