@@ -314,22 +314,38 @@ def _alert_line(row: dict[str, Any]) -> str:
 
 
 @push_app.command("enable")
-def push_enable() -> None:
+def push_enable(
+    as_json: bool = typer.Option(False, "--json", help="One JSON object: the push state."),
+) -> None:
     """Point GravityZone's push at this server."""
     launcher.django_setup()
+    from psabridge.connectors.errors import ConnectorError
     from psabridge.server.alerts import push
 
-    state = push.enable_push()
-    print(f"push enabled towards {state.url}")
+    try:
+        state = push.enable_push(launcher.public_url())
+    except ConnectorError as exc:
+        print(f"psabridge push enable: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    print(json.dumps(_push_state(state)) if as_json else f"push enabled towards {state.url}")
 
 
 @push_app.command("check")
-def push_check() -> None:
+def push_check(
+    as_json: bool = typer.Option(False, "--json", help="One JSON object: the push state."),
+) -> None:
     """Read GravityZone's push settings and statistics now."""
     launcher.django_setup()
     from psabridge.server.alerts import push
 
-    print(f"push: {push.check_push_quietly()}")
+    outcome = push.check_push_quietly()
+    state = {"push": outcome, **_push_state(push.push_state())}
+    print(json.dumps(state) if as_json else f"push: {outcome}")
+
+
+def _push_state(state: Any) -> dict[str, Any]:
+    fields = ("enabled_by_us", "status", "url", "points_here", "check_error")
+    return {name: getattr(state, name) for name in fields}
 
 
 @admin_app.command("reset-password")

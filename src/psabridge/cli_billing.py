@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -11,6 +12,7 @@ from psabridge import launcher
 
 billing_app = typer.Typer(help="Monthly usage into PSA billing: preview, then push.")
 YES_HELP = "Push without asking (scripts); the writes are still printed first."
+JSON_HELP = "One JSON object a line: the review (its writes and fingerprint), then the result."
 
 
 def _fail(command: str, message: str, code: int) -> typer.Exit:
@@ -40,7 +42,7 @@ def _month(command: str, system: str, month: str) -> Any:
         raise _fail(command, str(exc), 2) from None
 
 
-def _review(command: str, system: str, month: Any) -> Any:
+def _review(command: str, system: str, month: Any, as_json: bool = False) -> Any:
     from psabridge.connectors.errors import ConnectorError
     from psabridge.server.billing import confirmation
 
@@ -50,35 +52,40 @@ def _review(command: str, system: str, month: Any) -> Any:
         raise _fail(command, str(exc), 2) from None
     except ConnectorError as exc:
         raise _fail(command, str(exc), 1) from None
-    for line in shown.text:
-        print(line)
+    if as_json:
+        print(json.dumps({"review": shown.as_json()}, default=str, sort_keys=True))
+    else:
+        for line in shown.text:
+            print(line)
     return shown
 
 
 @billing_app.command("preview")
 def billing_preview(
     month: str = typer.Option("", help="YYYY-MM (default: the month to bill)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Print every write a push of the month would make; write nothing."""
     system = _setup("preview")
-    _review("preview", system, _month("preview", system, month))
+    _review("preview", system, _month("preview", system, month), as_json)
 
 
 @billing_app.command("push")
 def billing_push(
     month: str = typer.Option("", help="YYYY-MM (default: the month to bill)."),
     yes: bool = typer.Option(False, "--yes", "-y", help=YES_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Show the month's exact writes, ask for confirmation, then push and write the ledger."""
     system = _setup("push")
-    _push("push", system, _month("push", system, month), yes)
+    _push("push", system, _month("push", system, month), yes, as_json)
 
 
-def _push(command: str, system: str, month: Any, yes: bool) -> None:
+def _push(command: str, system: str, month: Any, yes: bool, as_json: bool = False) -> None:
     from psabridge.connectors.errors import ConnectorError
     from psabridge.server.billing import confirmation
 
-    shown = _review(command, system, month)
+    shown = _review(command, system, month, as_json)
     writes = len(shown.writes)
     if writes and not _confirmed(yes, f"Make these {writes} write(s) in the PSA?"):
         raise _fail(command, "nothing written: run again with --yes to push the writes above", 2)
@@ -88,6 +95,10 @@ def _push(command: str, system: str, month: Any, yes: bool) -> None:
         raise _fail(command, str(exc), 2) from None
     except ConnectorError as exc:
         raise _fail(command, f"{exc} (pushing again resumes it)", 1) from None
+    if as_json:
+        result = {k: v for k, v in done.items() if k != "text"}
+        print(json.dumps({"result": result}, default=str, sort_keys=True))
+        return
     for line in done["text"]:
         print(line)
     for problem in done["problems"]:
@@ -107,6 +118,7 @@ def billing_sync(
     month: str = typer.Option("", help="YYYY-MM (default: the month to bill)."),
     collect: bool = typer.Option(True, help="Collect the month's GravityZone usage first."),
     yes: bool = typer.Option(False, "--yes", "-y", help=YES_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Collect the month's usage, then as `billing preview` / `billing push` (any PSA)."""
     system = _setup("sync")
@@ -114,9 +126,9 @@ def billing_sync(
     if collect:
         _collect(target)
     if preview:
-        _review("sync", system, target)
+        _review("sync", system, target, as_json)
     else:
-        _push("sync", system, target, yes)
+        _push("sync", system, target, yes, as_json)
 
 
 billing_app.command("sync")(billing_sync)

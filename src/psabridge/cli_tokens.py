@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import typer
@@ -40,13 +41,20 @@ def token_create(
 
 
 @token_app.command("list")
-def token_list() -> None:
+def token_list(
+    as_json: bool = typer.Option(False, "--json", help="One JSON object a line."),
+) -> None:
     """List the tokens: name, scope, state, created, expiry, last use (never the token)."""
     launcher.django_setup()
     from psabridge.server.core.models import ApiToken
 
     for token in ApiToken.objects.order_by("created_at"):
         state = "revoked" if token.revoked_at else "active"
+        if as_json:
+            fields = ("name", "scope", "created_at", "expires_at", "last_used_at", "revoked_at")
+            row = {name: getattr(token, name) for name in fields}
+            print(json.dumps({**row, "state": state}, default=str, sort_keys=True))
+            continue
         expires = f"expires {token.expires_at:%Y-%m-%d}" if token.expires_at else "no expiry"
         used = f"last used {token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "unused"
         print(

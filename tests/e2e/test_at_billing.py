@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -291,6 +292,13 @@ def test_cli_previews_then_syncs(at):
     assert synced.exit_code == 0 and f"synced {month}" in synced.output, synced.output
     again = CliRunner().invoke(app, ["billing", "sync", "--no-collect", "--month", month])
     assert f"synced {month}: 0 write(s)" in again.output
+    lines = (
+        CliRunner()
+        .invoke(app, ["billing", "sync", "--no-collect", "--month", month, "--json"])
+        .output.splitlines()
+    )
+    review, result = (json.loads(line) for line in lines if line.startswith("{"))  # not logs
+    assert review["review"]["writes"] == [] and result["result"]["writes"] == 0
 
 
 def test_pages_show_settings_sync_and_ledger(at, admin_client):

@@ -149,3 +149,11 @@ def test_the_receiver_url_follows_host_and_port_as_the_readme_says(tmp_path: Pat
     env["PSABRIDGE_PUBLIC_URL"] = "https://psabridge.example.test/"
     info = json.loads(_cli(env, "receiver", "--json").stdout)
     assert info["url"].startswith("https://psabridge.example.test/webhooks/gravityzone/")
+
+
+def test_json_everywhere_tokens_and_push(db):
+    runner.invoke(app, ["token", "create", "ci", "--scope", "read"])
+    [token] = _lines(runner.invoke(app, ["token", "list", "--json"]).output)
+    assert (token["name"], token["scope"], token["state"]) == ("ci", "read", "active")
+    checked = runner.invoke(app, ["push", "check", "--json"])
+    assert json.loads(checked.output)["push"] == "not connected"
