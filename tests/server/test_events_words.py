@@ -133,6 +133,7 @@ def test_every_event_kind_has_a_resolve_that_fixes_or_opens_its_page(admin_clien
         "mapping_orphaned",
         "psa_switched",
         "queue_stuck",
+        "companies_auto_imported",
     }
     assert set(KINDS) == automatic | set(FIX_PAGES)
     switched = event_service.raise_event("psa_switched", message="HaloPSA by Autotask PSA")

@@ -79,6 +79,13 @@ KINDS: dict[str, EventKind] = {
             "waiting alerts are then ticketed.",
         ),
         EventKind(
+            "companies_auto_imported",
+            "New PSA companies were mapped automatically",
+            Priority.INFO,
+            "Automatic import mapped (or created in GravityZone) each new PSA company found by "
+            "Refresh; check them on Mappings. Resolve marks this as read.",
+        ),
+        EventKind(
             "mapping_orphaned",
             "A mapping whose two companies are gone",
             Priority.WARNING,

@@ -43,6 +43,7 @@ urlpatterns = [
     ),
     path("mappings/update", mapping_views.mapping_update, name="mappings_update"),
     path("mappings/import", mapping_views.mapping_import, name="mappings_import"),
+    path("mappings/auto-import", mapping_views.mapping_auto_import, name="mappings_auto_import"),
     path("mappings/<int:mapping_id>/delete", mapping_views.mapping_delete, name="mapping_delete"),
     path("ticketing/", ticketing_views.ticketing_page, name="ticketing"),
     path("ticketing/save", ticketing_views.ticketing_save, name="ticketing_save"),

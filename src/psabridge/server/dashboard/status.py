@@ -106,6 +106,9 @@ def resolve(event: IntegrationEvent) -> str:
         if event.kind in ("push_disabled", "push_misconfigured"):
             push.enable_push()
             return "push enabled again"
+        if event.kind == "companies_auto_imported":
+            event_service.close_events(event.kind, scope=event.scope)
+            return "marked as read"
         if event.kind == "psa_switched":  # nothing to repair: the admin has read it
             event_service.close_events("psa_switched", scope=event.scope)
             return "noted: the replaced PSA's mappings and settings stay until it is reconnected"

@@ -64,3 +64,14 @@ class Mapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.psa_client_name} <-> {self.company_name}"
+
+
+class MappingSettings(models.Model):
+    """The mappings page's settings (one row): the opt-in automatic import of new PSA companies."""
+
+    auto_import = models.BooleanField(default=False)
+
+    @classmethod
+    def current(cls) -> MappingSettings:
+        found, _ = cls.objects.get_or_create(pk=1)
+        return found

@@ -23,7 +23,7 @@ from psabridge.domain.mapping import (
 )
 from psabridge.server.core import connections, systems
 from psabridge.server.core.models import Connection, SecurityCompany
-from psabridge.server.mappings import linked, orphans
+from psabridge.server.mappings import auto_import, linked, orphans
 from psabridge.server.mappings.linked import UpdateResult
 from psabridge.server.mappings.models import Mapping, PsaClient
 from psabridge.server.mappings.signals import MappingChange, mapping_changed
@@ -50,7 +50,15 @@ class Row:
 
 
 def refresh(system: str) -> dict[str, int]:
-    """Re-read the PSA clients and GravityZone companies, then re-check every mapping."""
+    """Re-read the PSA clients and GravityZone companies, re-check every mapping, then map the
+    new PSA companies when automatic import is on."""
+    before = auto_import.known_clients(system)
+    counts = _refresh(system)
+    counts["auto_imported"] = len(auto_import.run(system, before))
+    return counts
+
+
+def _refresh(system: str) -> dict[str, int]:
     if _linked(system):
         counts = linked.refresh()
         orphans.check(system)

@@ -14,7 +14,7 @@ from psabridge.server.core import systems
 from psabridge.server.core.models import SecurityCompany
 from psabridge.server.core.views import not_configured
 from psabridge.server.mappings import services, table
-from psabridge.server.mappings.models import PsaClient
+from psabridge.server.mappings.models import MappingSettings, PsaClient
 
 
 def mapping_list(request: HttpRequest) -> HttpResponse:
@@ -49,6 +49,7 @@ def mapping_list(request: HttpRequest) -> HttpResponse:
         "attention_count": shown.counts["attention"],
         "free_companies": [r.company for r in services.rows(system, "unmapped") if r.company],
         "never_refreshed": not PsaClient.objects.filter(system=system).exists(),
+        "auto_import": MappingSettings.current().auto_import,
     }
     return render(request, "mappings/list.html", context)
 
@@ -70,10 +71,23 @@ def _refreshed(counts: dict[str, int]) -> str:
     automate = (
         f"{counts['automate_clients']} Automate clients, " if counts.get("automate_clients") else ""
     )
+    imported = counts.get("auto_imported", 0)
+    auto = f" {imported} new PSA companies mapped automatically (see Events)." if imported else ""
     return (
         f"Refreshed: {counts['psa_clients']} PSA clients, {automate}{counts['companies']} "
-        f"GravityZone companies, {counts['mappings']} mappings checked."
+        f"GravityZone companies, {counts['mappings']} mappings checked.{auto}"
     )
+
+
+@require_POST
+def mapping_auto_import(request: HttpRequest) -> HttpResponse:
+    """Turn the automatic import of new PSA companies on or off."""
+    settings = MappingSettings.current()
+    settings.auto_import = request.POST.get("auto_import") == "on"
+    settings.save(update_fields=["auto_import"])
+    state = "on: each new PSA company found by Refresh is mapped" if settings.auto_import else "off"
+    messages.success(request, f"Automatic import is {state}.")
+    return redirect("mappings")
 
 
 @require_POST
