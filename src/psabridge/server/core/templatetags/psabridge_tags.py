@@ -30,3 +30,12 @@ def module_name(module: str) -> str:
 
     kind = MODULE_KINDS.get(module or "")
     return kind.label if kind is not None else (module or "—")
+
+
+@register.filter
+def words(key: str) -> str:
+    """Return an API key in words: "mspSecurePlus" -> "MSP Secure Plus" (never a raw key)."""
+    import re
+
+    parts = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", key or "")
+    return " ".join("MSP" if p.lower() == "msp" else p.capitalize() for p in parts) or key
