@@ -61,7 +61,7 @@ def events(request: HttpRequest) -> HttpResponse:
 
 
 def scope_labels(events: list[IntegrationEvent]) -> dict[str, str]:
-    """Say what each event scope is in words: "Autotask PSA · Acme Ltd", not "autotask:3f9a…"."""
+    """Say what each event scope is in words: "HaloPSA · Acme Ltd", not "halopsa:3f9a…"."""
     ids = {e.scope.split(":", 1)[1] for e in events if e.scope.count(":") == 1}
     names = dict(
         SecurityCompany.objects.filter(company_id__in=ids).values_list("company_id", "name")
