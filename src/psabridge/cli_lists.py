@@ -41,12 +41,10 @@ def mappings(
 
 
 def _confirm_all(system: str, as_json: bool) -> None:
-    from psabridge.server.mappings import services
+    from psabridge.server.mappings import table
 
-    suggested = [r for r in services.rows(system, "unmapped") if r.psa and r.suggestion]
-    for row in suggested:
-        assert row.psa is not None and row.suggestion is not None
-        mapping = services.confirm(system, row.psa.client_id, row.suggestion.company.id)
+    made = table.confirm_suggested(system)
+    for mapping, reason in made:
         done = {
             "confirmed": True,
             "mapping_id": mapping.pk,
@@ -54,11 +52,11 @@ def _confirm_all(system: str, as_json: bool) -> None:
             "psa_client_name": mapping.psa_client_name,
             "company_id": mapping.company_id,
             "company_name": mapping.company_name,
-            "reason": row.suggestion.reason,
+            "reason": reason,
         }
-        text = f"confirmed: {mapping.psa_client_name} <-> {mapping.company_name} ({done['reason']})"
+        text = f"confirmed: {mapping.psa_client_name} <-> {mapping.company_name} ({reason})"
         print(json.dumps(done, sort_keys=True) if as_json else text)
-    if not suggested and not as_json:
+    if not made and not as_json:
         print("no suggestion to confirm")
 
 
@@ -124,15 +122,13 @@ def events(
 ) -> None:
     """List integration events, most urgent first."""
     launcher.django_setup()
-    from psabridge.server.core.models import EventState, IntegrationEvent
+    from psabridge.server.core import events as event_service
 
-    rows = IntegrationEvent.objects.order_by("-priority", "-last_seen")
-    if state != "all":
-        if state not in EventState.values:
-            choices = ", ".join([*EventState.values, "all"])
-            raise _fail("events", f"--state must be one of {choices}")
-        rows = rows.filter(state=state)
-    for event in rows[:500]:
+    try:
+        rows = event_service.listed(state)
+    except ValueError as exc:
+        raise _fail("events", f"--state {exc}") from None
+    for event in rows:
         found = {
             "id": event.pk,
             "kind": event.kind,
@@ -152,5 +148,5 @@ def events(
             print(
                 f"{event.last_seen:%Y-%m-%d %H:%M} [{event.state}] {event.title}: {event.message}"
             )
-    if not rows.exists() and not as_json:
+    if not rows and not as_json:
         print(f"no {state if state != 'all' else ''} event".replace("  ", " "))

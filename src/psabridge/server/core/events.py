@@ -76,3 +76,14 @@ def set_state(event_id: int, state: str) -> IntegrationEvent:
     event.closed_at = timezone.now()
     event.save(update_fields=["state", "closed_at"])
     return event
+
+
+def listed(state: str = "open", limit: int = 500) -> list[IntegrationEvent]:
+    """Return the events of a state ("all": every one), most urgent first; ValueError for an
+    unknown state (the API answers 400, the CLI exits 2)."""
+    rows = IntegrationEvent.objects.order_by("-priority", "-last_seen")
+    if state != "all":
+        if state not in EventState.values:
+            raise ValueError(f"must be one of {', '.join([*EventState.values, 'all'])}")
+        rows = rows.filter(state=state)
+    return list(rows[:limit])

@@ -33,12 +33,10 @@ class EventOut(Schema):
 
 @router.get("", response=list[EventOut], summary="Integration events, most urgent first")
 def list_events(request: HttpRequest, state: str = "open") -> Any:
-    rows = IntegrationEvent.objects.order_by("-priority", "-last_seen")
-    if state != "all":
-        if state not in EventState.values:
-            raise HttpError(400, f"state must be 'all' or one of {', '.join(EventState.values)}")
-        rows = rows.filter(state=state)
-    return rows[:500]
+    try:
+        return event_service.listed(state)
+    except ValueError as exc:
+        raise HttpError(400, f"state {exc}") from None
 
 
 @router.post("/{event_id}/ignore", response=EventOut, summary="Ignore one event")
