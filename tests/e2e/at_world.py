@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from psabridge.sandbox.runner import Sandbox
+from tests.e2e.cw_world import _call  # the inspection APIs answer alike
 
 AT = "autotask"
 AT_FIELDS = ("zone_url", "username", "secret", "integration_code")
@@ -31,12 +32,6 @@ def at_sandbox() -> Iterator[Sandbox]:
     """Start a small sandbox with every simulator, rate limits off."""
     with Sandbox(rate_limits=False, companies=12, endpoints=120) as running:
         yield running
-
-
-def _call(verb: str, url: str, body: Any = None) -> Any:
-    answer = httpx.request(verb, url, json=body if verb != "GET" else None, timeout=10)
-    answer.raise_for_status()
-    return answer.json()
 
 
 @dataclass

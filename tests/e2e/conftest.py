@@ -183,3 +183,19 @@ def _endpoints(sandbox: Sandbox, company_id: str) -> list[dict[str, str]]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, default=str)
+
+
+def save_routing(system: str, values: dict[str, Any], route_values: dict[str, str]) -> list[str]:
+    """Save ticketing settings routing every alert kind to `route_values` (checked against the
+    PSA's live options, the scoped ones read for the values used); return the problems."""
+    routing.forget_options()
+    routes = {
+        kind: routing.Route(kind, True, True, dict(route_values))
+        for kind in routing.routes_of(routing.settings_for(system))
+    }
+    options = routing.live_options(
+        system, values["ticket_type_id"], routing.used_boards(system, values, routes)
+    )
+    problems = routing.check(values, routes, options, system)
+    routing.save(system, values, routes, problems)
+    return problems

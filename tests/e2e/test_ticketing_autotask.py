@@ -19,7 +19,7 @@ from psabridge.server.ticketing import engine, fields, routing, trial_ticket
 from psabridge.server.ticketing.models import TicketThread
 from tests.conftest import add_events
 from tests.e2e.at_world import AT, AtWorld, at_sandbox, at_world  # noqa: F401
-from tests.e2e.conftest import T0, event
+from tests.e2e.conftest import T0, event, save_routing
 
 MINUTE = timedelta(minutes=1)
 SECURITY_ALERTS, SERVICE_DESK = "29682833", "29682969"
@@ -69,17 +69,7 @@ def configure(**overrides: Any) -> list[str]:
     }
     route_values.update(overrides.pop("route", {}))
     values.update(overrides)
-    routing.forget_options()
-    routes = {
-        kind: routing.Route(kind, True, True, dict(route_values))
-        for kind in routing.routes_of(routing.settings_for(AT))
-    }
-    options = routing.live_options(
-        AT, values["ticket_type_id"], routing.used_boards(AT, values, routes)
-    )
-    problems = routing.check(values, routes, options, AT)
-    routing.save(AT, values, routes, problems)
-    return problems
+    return save_routing(AT, values, route_values)
 
 
 def _endpoints(company_id: str) -> list[dict[str, str]]:

@@ -18,7 +18,7 @@ from psabridge.server.mappings.models import Mapping
 from psabridge.server.ticketing import engine, fields, routing, trial_ticket
 from psabridge.server.ticketing.models import TicketThread
 from tests.conftest import add_events
-from tests.e2e.conftest import T0, event
+from tests.e2e.conftest import T0, event, save_routing
 from tests.e2e.cw_world import cw_sandbox, cw_world  # noqa: F401
 
 MINUTE = timedelta(minutes=1)
@@ -63,21 +63,11 @@ def configure(**overrides: Any) -> list[str]:
     route_values = {"board": SECURITY_ALERTS, "type": "", "priority": "2"}
     route_values.update(overrides.pop("route", {}))
     values.update(overrides)
-    routing.forget_options()
-    routes = {
-        kind: routing.Route(kind, True, True, dict(route_values))
-        for kind in routing.routes_of(routing.settings_for(CW))
-    }
-    options = routing.live_options(
-        CW, values["ticket_type_id"], routing.used_boards(CW, values, routes)
-    )
-    if not route_values["type"]:
-        malware = next(o for o in options["board_types"] if o.name == "Malware")
-        for route in routes.values():
-            route.values["type"] = malware.id
-    problems = routing.check(values, routes, options, CW)
-    routing.save(CW, values, routes, problems)
-    return problems
+    if not route_values["type"]:  # the Malware type of the board
+        routing.forget_options()
+        options = routing.live_options(CW, values["ticket_type_id"], [route_values["board"]])
+        route_values["type"] = next(o.id for o in options["board_types"] if o.name == "Malware")
+    return save_routing(CW, values, route_values)
 
 
 def _scenario_company(world: Any, case: str = "") -> dict[str, Any]:
