@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cw_sync
 from billing_run import setup_django
 from results import command_line, machine_facts, record, section
 
@@ -52,15 +53,7 @@ class Phase:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--companies", type=int, default=2000, help="GravityZone companies.")
-    parser.add_argument("--changed", type=float, default=0.10, help="Share of counts changed.")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--no-record", action="store_true", help="Do not write RESULTS.md.")
-    args = parser.parse_args(argv)
-    if args.companies < 1 or not 0 < args.changed <= 1:
-        parser.error("--companies must be positive and --changed in (0, 1]")
-    return args
+    return cw_sync.parse_args(argv, __doc__)
 
 
 def lower_bound(calls: int) -> float:

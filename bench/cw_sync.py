@@ -64,8 +64,11 @@ class Phase:
         return max((b.seconds for b in self.bounds), default=0.0)
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
+def parse_args(
+    argv: list[str] | None = None, description: str | None = __doc__
+) -> argparse.Namespace:
+    """Parse --companies, --changed, --seed and --no-record (autotask_sync.py takes them too)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--companies", type=int, default=2000, help="GravityZone companies.")
     parser.add_argument("--changed", type=float, default=0.10, help="Share of counts changed.")
     parser.add_argument("--seed", type=int, default=7)
